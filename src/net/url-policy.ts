@@ -1,0 +1,39 @@
+/**
+ * Which URLs the agent may talk to: HTTPS everywhere, plain HTTP only to this machine's loopback
+ * (issue #2, #3). Tokens and device codes must never cross a network in clear text
+ * (RFC 6749 §1.6, RFC 8628 §5.1 via RFC 6749 §10.4).
+ */
+import { isIP } from 'node:net';
+
+/** True for `localhost`, 127.0.0.0/8 and ::1 (with or without brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+/**
+ * Checks an endpoint URL. Returns undefined when it is acceptable, or a short reason that completes
+ * the sentence "<key> ...", e.g. `must use https:// (http:// only for loopback hosts)`.
+ */
+export function endpointUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `is not a valid absolute URL: ${JSON.stringify(value.slice(0, 200))}`;
+  }
+  if (url.protocol === 'https:') {
+    // RFC 8414 §2 / RFC 6749 §3.1: no fragment in endpoint URLs.
+    return url.hash ? 'must not contain a #fragment' : undefined;
+  }
+  if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) {
+      return `must use https:// (http:// is allowed only for loopback hosts), got ${url.origin}`;
+    }
+    return url.hash ? 'must not contain a #fragment' : undefined;
+  }
+  return `must be an https:// URL, got ${url.protocol}`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The configuration keys, their types and limits: one table, read by the validator (`validate.ts`),
+ * the environment overrides and `--help`. Pure data.
+ */
+
+export type KeySpec =
+  | { type: 'string'; maxLength?: number }
+  | { type: 'url' }
+  | { type: 'path' }
+  | { type: 'boolean' }
+  | { type: 'integer'; min: number; max: number }
+  | { type: 'enum'; values: readonly (string | number)[] }
+  | { type: 'string-map' };
+
+/** Every accepted key. A key not listed here is rejected (issue #2: an unknown key is an error). */
+export const KEYS = {
+  issuer: { type: 'url' },
+  device_authorization_endpoint: { type: 'url' },
+  token_endpoint: { type: 'url' },
+  revocation_endpoint: { type: 'url' },
+  userinfo_endpoint: { type: 'url' },
+  // RFC 6749 §2.2 gives no limit; 512 is far above any real provider's ids and keeps junk out of logs.
+  client_id: { type: 'string', maxLength: 512 },
+  client_secret: { type: 'string', maxLength: 4096 },
+  token_endpoint_auth_method: { type: 'enum', values: ['none', 'client_secret_basic', 'client_secret_post'] },
+  scope: { type: 'string', maxLength: 2048 },
+  audience: { type: 'string', maxLength: 2048 },
+  extra_params: { type: 'string-map' },
+  state_dir: { type: 'path' },
+  hal: { type: 'enum', values: ['rpi', 'sim', 'terminal'] },
+  auto_pair: { type: 'boolean' },
+  // Below 0.5 s a long press is hard to tell from a slow short press; above 60 s nobody holds a button.
+  long_press_ms: { type: 'integer', min: 500, max: 60_000 },
+  // The Pi's header exposes BCM 0–27.
+  button_gpio: { type: 'integer', min: 0, max: 27 },
+  button_active_low: { type: 'boolean' },
+  i2c_bus: { type: 'integer', min: 0, max: 255 },
+  // SSD1306/SH1106 answer at 0x3C or 0x3D (SA0 pin).
+  i2c_address: { type: 'enum', values: [0x3c, 0x3d] },
+  display_controller: { type: 'enum', values: ['ssd1306', 'sh1106'] },
+  display_width: { type: 'enum', values: [128] },
+  display_height: { type: 'enum', values: [64, 32] },
+  display_rotation: { type: 'enum', values: [0, 180] },
+  http_timeout_ms: { type: 'integer', min: 500, max: 120_000 },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof KEYS;
+
+export const URL_KEYS = [
+  'issuer',
+  'device_authorization_endpoint',
+  'token_endpoint',
+  'revocation_endpoint',
+  'userinfo_endpoint',
+] as const satisfies readonly ConfigKey[];
+
+/** Default values; `state_dir` and `token_endpoint_auth_method` are derived in `validate.ts`. */
+export const DEFAULTS = {
+  scope: 'openid profile offline_access',
+  extra_params: {},
+  hal: 'rpi',
+  auto_pair: false,
+  // Issue #4: "Long press (default 5 s hold)".
+  long_press_ms: 5000,
+  button_gpio: 17,
+  button_active_low: true,
+  i2c_bus: 1,
+  i2c_address: 0x3c,
+  display_controller: 'ssd1306',
+  display_width: 128,
+  display_height: 64,
+  display_rotation: 0,
+  http_timeout_ms: 10_000,
+} as const;
+
+/** Fallback when systemd's StateDirectory= has not exported $STATE_DIRECTORY. */
+export const DEFAULT_STATE_DIR = '/var/lib/pairing-agent';
+
+/** Environment overrides are `PAIRING_AGENT_` + the key in upper case, e.g. `PAIRING_AGENT_CLIENT_ID`. */
+export const ENV_PREFIX = 'PAIRING_AGENT_';
+
+/** Names the config file through the environment (the `--config` flag wins). Not a config key. */
+export const ENV_CONFIG_PATH = 'PAIRING_AGENT_CONFIG';
+
+export function envName(key: ConfigKey): string {
+  return ENV_PREFIX + key.toUpperCase();
+}

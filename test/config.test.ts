@@ -130,3 +130,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ path: file, env: {} })).toThrow(/is larger than 64 KiB/);
   });
 });
+
+describe('deploy/config.example.json', () => {
+  it('is a valid configuration', () => {
+    const path = new URL('../deploy/config.example.json', import.meta.url).pathname;
+    expect(loadConfig({ path, env: {} }).config.client_id).toBe('your-device-client-id');
+  });
+});

@@ -52,3 +52,76 @@ export class UsageError extends AgentError {
     super('ERR_USAGE', message);
   }
 }
+
+/**
+ * The identity provider answered with an OAuth error response (RFC 6749 §5.2, RFC 8628 §3.5,
+ * RFC 7009 §2.2.1). Carries the HTTP `status` and the provider's `error` / `error_description`
+ * (oauth4webapi's `ResponseBodyError`). The provider's text is quoted, never our secrets.
+ */
+export class OAuthError extends AgentError {
+  /** HTTP status of the answer (providers use 400, 401, 403, 428, even 200 for the same error). */
+  readonly status: number;
+  /** The OAuth `error` code, e.g. `invalid_grant`, `invalid_client`. */
+  readonly error: string;
+  /** The provider's `error_description`, when it sent one. */
+  readonly error_description: string | undefined;
+  /** The provider's `error_uri`, when it sent one. */
+  readonly error_uri: string | undefined;
+
+  constructor(status: number, error: string, description?: string, uri?: string) {
+    super('ERR_OAUTH', `${error}${description ? `: ${description}` : ''} (HTTP ${status})`);
+    this.status = status;
+    this.error = error;
+    this.error_description = description;
+    this.error_uri = uri;
+  }
+}
+
+/**
+ * The identity provider (or something in front of it) answered with something the protocol does not
+ * allow: a missing or mistyped field, an HTML page, an oversized body, an issuer mismatch.
+ * Not worth retrying with the same request.
+ */
+export class ProtocolError extends AgentError {
+  /** The offending response field (`device_code`, `issuer`, …) or `body` / `status` / `url`. */
+  readonly field: string;
+  /** HTTP status of the answer, when there was one. */
+  readonly status: number | undefined;
+
+  constructor(field: string, message: string, status?: number) {
+    super('ERR_PROTOCOL', message);
+    this.field = field;
+    this.status = status;
+  }
+}
+
+/**
+ * The exchange failed below the OAuth layer: timeout, reset, refused, DNS, 5xx, 429. Worth retrying
+ * later. Deliberately carries no `cause`: got's errors hold the request options, i.e. the form body
+ * with device codes, refresh tokens and client secrets.
+ */
+export class NetworkError extends AgentError {
+  /**
+   * Whether the server may have received and acted on the request. False only when we know it did
+   * not (DNS failure, connection refused, timeout before the body was written). A refresh whose
+   * answer was lost with this true may have consumed the refresh token (RFC 6819 §5.2.2.3).
+   */
+  readonly requestMayHaveBeenProcessed: boolean;
+  /** HTTP status when the server answered (5xx, 429, 408). */
+  readonly status: number | undefined;
+  /** The server's `Retry-After`, in ms, when it sent a usable one (RFC 9110 §10.2.3). */
+  readonly retryAfterMs: number | undefined;
+  /** The low-level code: `ETIMEDOUT`, `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `HTTP_503`, … */
+  readonly reason: string;
+
+  constructor(
+    message: string,
+    details: { requestMayHaveBeenProcessed: boolean; reason: string; status?: number; retryAfterMs?: number },
+  ) {
+    super('ERR_NETWORK', message);
+    this.requestMayHaveBeenProcessed = details.requestMayHaveBeenProcessed;
+    this.reason = details.reason;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The pairing state machine: a pure `step(state, event, ctx) → [state, effects]` (issue #4; xstate's
+ * `transition`, redux-loop). No timers, no I/O: the shell (`agent.ts`) runs the effects in order and
+ * feeds their results back as events. A `persist` effect always comes before the effects that depend
+ * on the persisted data (a device code is on disk before it is shown; a rotated refresh token before
+ * it is used).
+ */
+import type { PollResult, RefreshResult, TokenSet } from '../oauth/types.js';
+import type { Effect, Event, Identity, PendingCode, State, StepContext, Tokens } from './state.js';
+import { autoPairPause, retryDelay, refreshTime, resumeRefreshTime, MIN_LIFETIME_MS } from './timing.js';
+
+export type StepResult = [State, Effect[]];
+
+const SECOND = 1000;
+
+export function step(state: State, event: Event, ctx: StepContext): StepResult {
+  switch (state.name) {
+    case 'unpaired':
+      return fromIdle(state, event, ctx);
+    case 'denied':
+    case 'code_expired':
+    case 'failed':
+      return fromStopped(state, event, ctx);
+    case 'offline':
+      return fromOffline(state, event, ctx);
+    case 'requesting_code':
+      return fromRequesting(state, event, ctx);
+    case 'awaiting_user':
+      return fromAwaiting(state, event, ctx);
+    case 'paired':
+    case 'refreshing':
+      return fromPaired(state, event, ctx);
+    case 'unpairing':
+      return fromUnpairing(state, event, ctx);
+  }
+}
+
+const stay = (state: State): StepResult => [state, []];
+
+function requestCode(attempt = 0, restarts = 0): StepResult {
+  return [{ name: 'requesting_code', attempt, restarts }, [{ type: 'wake', at: undefined }, { type: 'request_code' }]];
+}
+
+/** The IdP refused in a way retrying will not fix now; a kiosk still tries again after a long pause. */
+function failed(reason: string, restarts: number, ctx: StepContext): StepResult {
+  const effects: Effect[] = [{ type: 'persist' }, { type: 'log', event: 'idp_error', fields: { reason } }];
+  if (!ctx.autoPair) return [{ name: 'failed', reason, restarts }, [...effects, { type: 'wake', at: undefined }]];
+  const autoRetryAt = ctx.now + autoPairPause(restarts + 1, ctx.random);
+  return [{ name: 'failed', reason, restarts, autoRetryAt }, [...effects, { type: 'wake', at: autoRetryAt }]];
+}
+
+function fromIdle(state: Extract<State, { name: 'unpaired' }>, event: Event, ctx: StepContext): StepResult {
+  if (event.type === 'press') return requestCode();
+  if (event.type === 'start' && ctx.autoPair) return requestCode();
+  return stay(state);
+}
+
+/** denied, code_expired, failed: a press starts over; a kiosk starts over on its own after a pause. */
+function fromStopped(state: Extract<State, { name: 'denied' | 'code_expired' | 'failed' }>, event: Event, ctx: StepContext): StepResult {
+  switch (event.type) {
+    case 'press':
+      return requestCode();
+    case 'long_press':
+      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }, { type: 'wake', at: undefined }]];
+    case 'start':
+      if (!ctx.autoPair) return stay(state);
+      return scheduleAutoRestart(state, ctx);
+    case 'timer':
+      if (state.autoRetryAt !== undefined && ctx.now >= state.autoRetryAt) return requestCode(0, state.restarts + 1);
+      return [state, [{ type: 'wake', at: state.autoRetryAt }]];
+    default:
+      return stay(state);
+  }
+}
+
+function scheduleAutoRestart(state: Extract<State, { name: 'denied' | 'code_expired' | 'failed' }>, ctx: StepContext): StepResult {
+  const autoRetryAt = ctx.now + autoPairPause(state.restarts, ctx.random);
+  return [{ ...state, autoRetryAt }, [{ type: 'wake', at: autoRetryAt }]];
+}
+
+/** Enter a stopped state after a flow ended; `restarts` counts automatic restarts in a row. */
+function stopped(name: 'denied' | 'code_expired', restarts: number, ctx: StepContext, fields: Record<string, string>): StepResult {
+  const base = { name, restarts } as const;
+  const effects: Effect[] = [{ type: 'persist' }, { type: 'log', event: name, fields }];
+  if (!ctx.autoPair) return [base, [...effects, { type: 'wake', at: undefined }]];
+  const autoRetryAt = ctx.now + autoPairPause(restarts, ctx.random);
+  return [{ ...base, autoRetryAt }, [...effects, { type: 'wake', at: autoRetryAt }]];
+}
+
+function fromOffline(state: Extract<State, { name: 'offline' }>, event: Event, ctx: StepContext): StepResult {
+  switch (event.type) {
+    case 'press':
+      return requestCode(state.attempt, state.restarts);
+    case 'long_press':
+      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }, { type: 'wake', at: undefined }]];
+    case 'start':
+      return requestCode(state.attempt, state.restarts);
+    case 'timer':
+      return ctx.now >= state.retryAt ? requestCode(state.attempt, state.restarts) : [state, [{ type: 'wake', at: state.retryAt }]];
+    default:
+      return stay(state);
+  }
+}
+
+function fromRequesting(state: Extract<State, { name: 'requesting_code' }>, event: Event, ctx: StepContext): StepResult {
+  switch (event.type) {
+    case 'start':
+      // The request was in flight when the agent stopped: ask again.
+      return requestCode(state.attempt, state.restarts);
+    case 'long_press':
+      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }]];
+    case 'device_authorization': {
+      const { result } = event;
+      if (result.kind === 'ok') {
+        const a = result.authorization;
+        const code: PendingCode = {
+          deviceCode: a.deviceCode,
+          userCode: a.userCode,
+          verificationUri: a.verificationUri,
+          ...(a.verificationUriComplete === undefined ? {} : { verificationUriComplete: a.verificationUriComplete }),
+          expiresAt: ctx.now + a.expiresIn * SECOND,
+          expiresIn: a.expiresIn,
+          interval: a.interval,
+        };
+        const nextPollAt = ctx.now + code.interval * SECOND;
+        return [
+          { name: 'awaiting_user', code, nextPollAt, failures: 0, deadlineTrusted: true, restarts: state.restarts },
+          [
+            { type: 'persist' },
+            { type: 'log', event: 'code_issued', fields: { user_code: code.userCode, expires_in: code.expiresIn, interval: code.interval } },
+            { type: 'wake', at: nextPollAt },
+          ],
+        ];
+      }
+      if (result.kind === 'transient') {
+        const delay = Math.max(result.retryAfterMs ?? 0, retryDelay(state.attempt, ctx.random));
+        const retryAt = ctx.now + delay;
+        return [
+          { name: 'offline', retryAt, attempt: state.attempt + 1, reason: result.reason, restarts: state.restarts },
+          [{ type: 'persist' }, { type: 'log', event: 'offline', fields: { reason: result.reason, retry_in_ms: delay } }, { type: 'wake', at: retryAt }],
+        ];
+      }
+      return failed(result.reason, state.restarts, ctx);
+    }
+    default:
+      return stay(state);
+  }
+}
+
+function fromAwaiting(state: Extract<State, { name: 'awaiting_user' }>, event: Event, ctx: StepContext): StepResult {
+  const { code } = state;
+  switch (event.type) {
+    case 'start': {
+      // Resumed after a restart: show the same code, let the server judge its expiry, and wait a full
+      // interval first since the previous poll's time is unknown (RFC 8628 §3.5: never faster).
+      const nextPollAt = ctx.now + code.interval * SECOND;
+      return [
+        { ...state, nextPollAt, deadlineTrusted: false },
+        [{ type: 'log', event: 'code_resumed', fields: { user_code: code.userCode } }, { type: 'wake', at: nextPollAt }],
+      ];
+    }
+    case 'long_press':
+      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }, { type: 'wake', at: undefined }, { type: 'log', event: 'cancelled', fields: { user_code: code.userCode } }]];
+    case 'timer':
+      if (state.deadlineTrusted && ctx.now >= code.expiresAt) {
+        // RFC 8628 §3.5: stop polling once the code has expired.
+        return stopped('code_expired', state.restarts, ctx, { user_code: code.userCode });
+      }
+      if (ctx.now < state.nextPollAt) return [state, [{ type: 'wake', at: state.nextPollAt }]];
+      return [state, [{ type: 'poll', deviceCode: code.deviceCode }]];
+    case 'poll':
+      return onPollResult(state, event.result, event.identity, ctx);
+    default:
+      return stay(state);
+  }
+}
+
+function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: PollResult, identity: Identity | undefined, ctx: StepContext): StepResult {
+  const { code } = state;
+  // Every wait is measured from this response (RFC 8628 §3.5).
+  const afterInterval = (interval: number, failures: number, floorMs = 0): StepResult => {
+    const nextPollAt = ctx.now + Math.max(interval * SECOND, floorMs);
+    const next: State = { ...state, code: { ...code, interval }, nextPollAt, failures };
+    const effects: Effect[] = interval !== code.interval ? [{ type: 'persist' }] : [];
+    return [next, [...effects, { type: 'wake', at: nextPollAt }]];
+  };
+  switch (result.kind) {
+    case 'pending':
+      return afterInterval(code.interval, 0);
+    case 'slow_down': {
+      // RFC 8628 §3.5: +5 s for this and all later polls, or the server's own new interval if larger.
+      const interval = Math.max(result.interval, code.interval + 5);
+      const [next, effects] = afterInterval(interval, 0);
+      return [next, [...effects, { type: 'log', event: 'slow_down', fields: { interval } }]];
+    }
+    case 'transient': {
+      const floor = Math.max(result.retryAfterMs ?? 0, retryDelay(state.failures, ctx.random));
+      const [next, effects] = afterInterval(code.interval, state.failures + 1, floor);
+      return [next, [...effects, { type: 'log', event: 'poll_failed', fields: { reason: result.error.message, failures: state.failures + 1 } }]];
+    }
+    case 'denied':
+      return stopped('denied', state.restarts, ctx, { user_code: code.userCode });
+    case 'expired':
+      return stopped('code_expired', state.restarts, ctx, { user_code: code.userCode });
+    case 'fatal':
+      return failed(result.error.message, state.restarts, ctx);
+    case 'tokens':
+      return paired(tokensFrom(result.tokens, ctx.now), identity ?? {}, ctx, 'paired');
+  }
+}
+
+function tokensFrom(set: TokenSet, now: number, previous?: Tokens): Tokens {
+  const refreshToken = set.refreshToken ?? previous?.refreshToken;
+  const idToken = set.idToken ?? previous?.idToken;
+  const scope = set.scope ?? previous?.scope;
+  return {
+    accessToken: set.accessToken,
+    tokenType: set.tokenType,
+    issuedAt: now,
+    ...(set.expiresIn === undefined ? {} : { accessExpiresAt: now + set.expiresIn * SECOND }),
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    ...(idToken === undefined ? {} : { idToken }),
+    ...(scope === undefined ? {} : { scope }),
+  };
+}
+
+/** Enter `paired` with fresh tokens: persist first, then learn who, then schedule the refresh. */
+function paired(tokens: Tokens, identity: Identity, ctx: StepContext, logEvent: string): StepResult {
+  const refreshAt = tokens.refreshToken !== undefined && tokens.accessExpiresAt !== undefined ? refreshTime(tokens.issuedAt, tokens.accessExpiresAt, ctx.random) : undefined;
+  const state: State = { name: 'paired', tokens, identity, failures: 0, ...(refreshAt === undefined ? {} : { refreshAt }) };
+  const effects: Effect[] = [{ type: 'persist' }, { type: 'log', event: logEvent, fields: { subject: identity.subject, expires_at: tokens.accessExpiresAt } }];
+  if (identity.who === undefined && ctx.hasUserinfo) effects.push({ type: 'fetch_identity', accessToken: tokens.accessToken });
+  effects.push({ type: 'wake', at: refreshAt });
+  return [state, effects];
+}
+
+function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, event: Event, ctx: StepContext): StepResult {
+  switch (event.type) {
+    case 'long_press':
+      return [
+        { name: 'unpairing', tokens: state.tokens },
+        [
+          { type: 'persist' },
+          { type: 'wake', at: undefined },
+          { type: 'log', event: 'unpairing', fields: { subject: state.identity.subject } },
+          { type: 'revoke', accessToken: state.tokens.accessToken, ...(state.tokens.refreshToken === undefined ? {} : { refreshToken: state.tokens.refreshToken }) },
+        ],
+      ];
+    case 'identity':
+      return [{ ...state, identity: { ...state.identity, ...event.identity } }, [{ type: 'persist' }]];
+    case 'refresh':
+      return state.name === 'refreshing' ? onRefreshResult(state, event.result, ctx) : stay(state);
+    default:
+      break;
+  }
+  if (state.name === 'refreshing') {
+    // A refresh was in flight when the agent stopped: its answer is lost, so the refresh token may be
+    // consumed. Go back to `paired` and retry deliberately after a pause (issue #3).
+    if (event.type === 'start') return backToPaired(state, state.failures, true, ctx, 0);
+    return stay(state);
+  }
+  switch (event.type) {
+    case 'start': {
+      const { tokens } = state;
+      if (state.refreshAt === undefined) return [state, [{ type: 'wake', at: undefined }]];
+      const lifetime = Math.max(MIN_LIFETIME_MS, (tokens.accessExpiresAt ?? ctx.now) - tokens.issuedAt);
+      const refreshAt = resumeRefreshTime(state.refreshAt, ctx.now, lifetime, ctx.random);
+      return [{ ...state, refreshAt }, [{ type: 'log', event: 'pairing_resumed', fields: { subject: state.identity.subject } }, { type: 'wake', at: refreshAt }]];
+    }
+    case 'timer':
+      if (state.refreshAt === undefined) return stay(state);
+      if (ctx.now < state.refreshAt) return [state, [{ type: 'wake', at: state.refreshAt }]];
+      return startRefresh(state);
+    case 'token_wanted':
+      return startRefresh(state);
+    default:
+      return stay(state);
+  }
+}
+
+function startRefresh(state: Extract<State, { name: 'paired' }>): StepResult {
+  const refreshToken = state.tokens.refreshToken;
+  if (refreshToken === undefined) return stay(state);
+  const next: State = {
+    name: 'refreshing',
+    tokens: state.tokens,
+    identity: state.identity,
+    failures: state.failures,
+    ...(state.refreshUncertain ? { refreshUncertain: true } : {}),
+  };
+  // Persisted so that a crash mid-refresh is known at start-up to have maybe consumed the token.
+  return [next, [{ type: 'persist' }, { type: 'refresh', refreshToken }]];
+}
+
+function backToPaired(state: Extract<State, { name: 'refreshing' }>, failures: number, uncertain: boolean, ctx: StepContext, floorMs: number): StepResult {
+  const refreshAt = ctx.now + Math.max(floorMs, retryDelay(failures, ctx.random, 5 * SECOND));
+  const next: State = {
+    name: 'paired',
+    tokens: state.tokens,
+    identity: state.identity,
+    failures: failures + 1,
+    refreshAt,
+    ...(uncertain ? { refreshUncertain: true } : {}),
+  };
+  return [next, [{ type: 'persist' }, { type: 'wake', at: refreshAt }]];
+}
+
+function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: RefreshResult, ctx: StepContext): StepResult {
+  switch (result.kind) {
+    case 'tokens':
+      return paired(tokensFrom(result.tokens, ctx.now, state.tokens), state.identity, { ...ctx, hasUserinfo: false }, result.rotated ? 'refreshed_rotated' : 'refreshed');
+    case 'invalid_grant':
+      // The pairing is gone at the server (revoked, expired, reuse detected): forget it (issue #4).
+      return [
+        { name: 'unpaired', notice: 'pairing_lost' },
+        [{ type: 'wipe' }, { type: 'persist' }, { type: 'wake', at: undefined }, { type: 'log', event: 'pairing_lost', fields: { reason: result.error.message, after_lost_answer: state.refreshUncertain ?? false } }],
+      ];
+    case 'transient': {
+      // Only the network: keep the pairing and try again later (issue #3, #4).
+      const uncertain = (state.refreshUncertain ?? false) || result.requestMayHaveBeenProcessed;
+      const [next, effects] = backToPaired(state, state.failures, uncertain, ctx, result.retryAfterMs ?? 0);
+      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.error.message, may_have_been_processed: result.requestMayHaveBeenProcessed } }]];
+    }
+    case 'fatal': {
+      // A malformed answer: keep the pairing (maybe with the salvaged rotated token) and retry later.
+      const tokens = result.salvagedRefreshToken === undefined ? state.tokens : { ...state.tokens, refreshToken: result.salvagedRefreshToken };
+      const [next, effects] = backToPaired({ ...state, tokens }, state.failures, false, ctx, 0);
+      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.error.message } }]];
+    }
+  }
+}
+
+function fromUnpairing(state: Extract<State, { name: 'unpairing' }>, event: Event, _ctx: StepContext): StepResult {
+  switch (event.type) {
+    case 'start':
+      // Interrupted while revoking: revoke again (revocation is idempotent, RFC 7009 §2.2).
+      return [state, [{ type: 'revoke', accessToken: state.tokens.accessToken, ...(state.tokens.refreshToken === undefined ? {} : { refreshToken: state.tokens.refreshToken }) }]];
+    case 'revoked':
+      // Wipe even when the server could not be reached: the person asked for the device to forget.
+      return [{ name: 'unpaired', notice: 'unpaired' }, [{ type: 'wipe' }, { type: 'persist' }, { type: 'log', event: 'unpaired', fields: { revoked: event.ok } }]];
+    default:
+      return stay(state);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * When to act: pure timing policies of the pairing state machine, each a named number with its reason.
+ */
+import { backoffDelay } from '../oauth/backoff.js';
+
+/** Transient failures back off exponentially with full jitter ("Exponential Backoff And Jitter", AWS). */
+export const BACKOFF_BASE_MS = 2_000;
+/** The longest pause between retries after network failures: an offline device checks back every 5 min. */
+export const BACKOFF_CAP_MS = 5 * 60_000;
+
+/** The delay before retry `attempt` after a transient failure; floors (interval, Retry-After) are the caller's. */
+export function retryDelay(attempt: number, random: number, baseMs = BACKOFF_BASE_MS): number {
+  return backoffDelay(attempt, { baseMs, capMs: BACKOFF_CAP_MS, random: () => random });
+}
+
+/** Refresh when this fraction of the access token's lifetime is left (a 5-minute token: 75 s early)… */
+export const REFRESH_MARGIN_FRACTION = 0.25;
+/** …but never more than this early: a 24 h token is refreshed half an hour before it expires. */
+export const REFRESH_MARGIN_CAP_MS = 30 * 60_000;
+/** Jitter on top of the margin, as a fraction of the lifetime, so a fleet does not refresh in step. */
+export const REFRESH_JITTER_FRACTION = 0.1;
+export const REFRESH_JITTER_CAP_MS = 5 * 60_000;
+/**
+ * After a power cut a fleet restarts together with expired tokens: spread their first refreshes over
+ * up to a minute (issue #4, #9 fleet figures).
+ */
+export const RESUME_SPREAD_CAP_MS = 60_000;
+/** Lifetimes below this are treated as this (a 0 s token would refresh in a busy loop). */
+export const MIN_LIFETIME_MS = 1_000;
+
+/**
+ * When to refresh a token issued at `issuedAt` that expires at `expiresAt`: a margin of a fraction of
+ * its lifetime (sane from 2 s to 24 h), plus jitter.
+ */
+export function refreshTime(issuedAt: number, expiresAt: number, random: number): number {
+  const lifetime = Math.max(MIN_LIFETIME_MS, expiresAt - issuedAt);
+  const margin = Math.min(lifetime * REFRESH_MARGIN_FRACTION, REFRESH_MARGIN_CAP_MS);
+  const jitter = random * Math.min(lifetime * REFRESH_JITTER_FRACTION, REFRESH_JITTER_CAP_MS);
+  return Math.round(Math.max(issuedAt, expiresAt - margin - jitter));
+}
+
+/** On start-up, a refresh already due is spread over a short window instead of firing at once. */
+export function resumeRefreshTime(due: number, now: number, lifetimeMs: number, random: number): number {
+  if (due > now) return due;
+  return Math.round(now + random * Math.min(lifetimeMs * REFRESH_JITTER_FRACTION, RESUME_SPREAD_CAP_MS));
+}
+
+/** The first automatic restart of an expired or denied code on a kiosk (`auto_pair`)… */
+export const AUTO_PAIR_FIRST_PAUSE_MS = 5_000;
+/** …then 30 s, doubling… */
+export const AUTO_PAIR_PAUSE_BASE_MS = 30_000;
+/** …up to an hour: an unattended kiosk never hammers the identity provider (issue #4). */
+export const AUTO_PAIR_PAUSE_CAP_MS = 60 * 60_000;
+
+/** The pause before the `restarts`-th automatic restart, with ±20 % jitter. */
+export function autoPairPause(restarts: number, random: number): number {
+  const pause = restarts === 0 ? AUTO_PAIR_FIRST_PAUSE_MS : Math.min(AUTO_PAIR_PAUSE_CAP_MS, AUTO_PAIR_PAUSE_BASE_MS * 2 ** Math.min(restarts - 1, 20));
+  return Math.round(pause * (0.8 + 0.4 * random));
+}

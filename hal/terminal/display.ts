@@ -1,0 +1,80 @@
+/**
+ * The panel drawn in a terminal with half-block characters (luma.emulator's `asciiblock`): the demo's
+ * screen and the display of kiosks without an OLED (`hal: "terminal"`).
+ */
+import type { Writable } from 'node:stream';
+import { Bitmap } from '../../src/screens/bitmap.js';
+import { toHalfBlocks } from '../sim/terminal.js';
+import type { Display, Frame } from '../types.js';
+
+export interface TerminalDisplayOptions {
+  out: Writable & { isTTY?: boolean };
+  width?: number;
+  height?: number;
+  /** Lines drawn above the panel (title, instructions). */
+  header?: () => string[];
+  /** Lines drawn below the panel (status, recent log lines). */
+  footer?: () => string[];
+}
+
+const HOME = '\x1b[H';
+const CLEAR_SCREEN = '\x1b[2J';
+const CLEAR_LINE_END = '\x1b[K';
+const CLEAR_BELOW = '\x1b[J';
+
+export class TerminalDisplay implements Display {
+  readonly width: number;
+  readonly height: number;
+  readonly #o: TerminalDisplayOptions;
+  #last = '';
+  #cleared = false;
+  #on = true;
+  #frame: Frame | undefined;
+
+  constructor(options: TerminalDisplayOptions) {
+    this.#o = options;
+    this.width = options.width ?? 128;
+    this.height = options.height ?? 64;
+  }
+
+  async show(frame: Frame): Promise<void> {
+    this.#frame = frame;
+    this.#draw();
+  }
+
+  /** Redraws with fresh header and footer lines (after a log line, say). */
+  refresh(): void {
+    this.#draw();
+  }
+
+  async setContrast(_level: number): Promise<void> {
+    // A terminal has no contrast to set; brightness is the terminal's business.
+  }
+
+  async setPower(on: boolean): Promise<void> {
+    this.#on = on;
+    this.#draw();
+  }
+
+  async close(options: { blank?: boolean } = {}): Promise<void> {
+    if (options.blank) await this.setPower(false);
+  }
+
+  #draw(): void {
+    const bitmap = new Bitmap(this.width, this.height);
+    if (this.#frame !== undefined && this.#on) bitmap.data.set(this.#frame.data.subarray(0, bitmap.data.length));
+    const lines = [...(this.#o.header?.() ?? []), ...toHalfBlocks(bitmap).split('\n'), ...(this.#o.footer?.() ?? [])];
+    const text = lines.join('\n');
+    if (text === this.#last) return;
+    this.#last = text;
+    const { out } = this.#o;
+    if (!out.isTTY) {
+      // Piped (CI logs, `tee`): print each new picture in full, no cursor movement.
+      out.write(`${text}\n`);
+      return;
+    }
+    const prefix = this.#cleared ? HOME : HOME + CLEAR_SCREEN;
+    this.#cleared = true;
+    out.write(prefix + lines.map((line) => line + CLEAR_LINE_END).join('\n') + '\n' + CLEAR_BELOW);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The hardware abstraction layer's interfaces (issue #5). The agent sees only these; a factory picks
+ * the Raspberry Pi drivers, the simulated device or the terminal from the `hal` config key.
+ */
+import type { EventEmitter } from 'node:events';
+
+/** A 1-bit framebuffer in the SSD1306 page layout (see `src/screens/bitmap.ts`). */
+export interface Frame {
+  readonly width: number;
+  readonly height: number;
+  /** `data[x + width * (y >> 3)]`, bit `y & 7`, LSB = top row; 1 = lit. */
+  readonly data: Uint8Array;
+}
+
+export interface Display {
+  readonly width: number;
+  readonly height: number;
+  /** Shows a frame; implementations send only what changed. */
+  show(frame: Frame): Promise<void>;
+  /** 0–255. */
+  setContrast(level: number): Promise<void>;
+  setPower(on: boolean): Promise<void>;
+  /** Leaves the last frame showing (or blanks it) and releases the bus. */
+  close(options?: { blank?: boolean }): Promise<void>;
+}
+
+export interface ButtonEvents {
+  press: [];
+  longPress: [];
+}
+
+/** A debounced button: `press` on a short press, `longPress` once a hold passes the threshold. */
+export interface Button extends EventEmitter<ButtonEvents> {
+  close(): Promise<void>;
+}
+
+export interface Hal {
+  display: Display;
+  /** Absent on button-less kiosks. */
+  button?: Button;
+  close(): Promise<void>;
+}

@@ -125,3 +125,14 @@ export class NetworkError extends AgentError {
     this.retryAfterMs = details.retryAfterMs;
   }
 }
+
+/**
+ * A JSON.parse failure described without quoting the input: V8's messages can include a slice of the
+ * text (`Unexpected token 's', "secret…" is not valid JSON`), and config and state files hold secrets.
+ */
+export function jsonSyntaxProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return `not valid JSON (error at byte ${position})`;
+  return /end of JSON input/i.test(message) ? 'not valid JSON (it ends too early)' : 'not valid JSON';
+}

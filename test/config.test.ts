@@ -110,7 +110,18 @@ describe('loadConfig', () => {
   it('reports malformed JSON with the file name', () => {
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{ "client_id": "x", }');
-    expect(() => loadConfig({ path: file, env: {} })).toThrow(new RegExp(`^${file}: is not valid JSON: `));
+    expect(() => loadConfig({ path: file, env: {} })).toThrow(`${file}: is not valid JSON (error at byte 20)`);
+  });
+
+  it('never quotes the file in a JSON error: it may hold the client secret', () => {
+    const file = join(dir, 'bare.json');
+    writeFileSync(file, 'hunter2-secret');
+    expect(() => loadConfig({ path: file, env: {} })).toThrow(`${file}: is not valid JSON`);
+    try {
+      loadConfig({ path: file, env: {} });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
   });
 
   it('reports a missing file given with --config', () => {

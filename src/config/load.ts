@@ -2,7 +2,7 @@
  * Reads the configuration file (the I/O shell around `validate.ts`).
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
+import { ConfigError, jsonSyntaxProblem } from '../errors.js';
 import type { Config } from './types.js';
 import { ENV_CONFIG_PATH, envName } from './schema.js';
 import { validateConfig } from './validate.js';
@@ -41,7 +41,7 @@ export function loadConfig({ path, env = process.env }: LoadOptions = {}): { con
     try {
       parsed = JSON.parse(text) as unknown;
     } catch (error) {
-      throw new ConfigError(`is not valid JSON: ${(error as Error).message}`, file, undefined, { cause: error });
+      throw new ConfigError(`is ${jsonSyntaxProblem(error)}`, file, undefined, { cause: error });
     }
   }
   return { config: validateConfig({ file: parsed, path: file, env }), path: file };

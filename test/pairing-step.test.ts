@@ -134,9 +134,14 @@ describe('step: awaiting the user', () => {
     expect(later).toMatchObject({ code: { interval: 10 }, nextPollAt: NOW + 10_000 });
   });
 
-  it('takes the server’s new interval on slow_down when it is larger than +5 s', () => {
-    const [next] = step(awaiting, { type: 'poll', result: { kind: 'slow_down', interval: 30 } }, ctx);
-    expect(next).toMatchObject({ code: { interval: 30 }, nextPollAt: NOW + 30_000 });
+  it.each([
+    [7, 7],
+    [30, 30],
+    [5, 10],
+    [2, 10],
+  ])('on slow_down with the server’s interval %d s, polls every %d s', (sent, expected) => {
+    const [next] = step(awaiting, { type: 'poll', result: { kind: 'slow_down', interval: sent } }, ctx);
+    expect(next).toMatchObject({ code: { interval: expected }, nextPollAt: NOW + expected * 1000 });
   });
 
   it('never polls faster than the interval after a network failure, and backs off beyond it', () => {
@@ -342,5 +347,13 @@ describe('timing policies', () => {
 
   it('never schedules a refresh before the token was issued, even for a 0 s lifetime', () => {
     expect(refreshTime(1000, 1000, 0.9)).toBe(1000);
+  });
+});
+
+describe('step: stale answers', () => {
+  it('ignores a poll answer for a code that is no longer shown', () => {
+    const result = { kind: 'tokens' as const, tokens: tokenSet };
+    expect(step(awaiting, { type: 'poll', result, deviceCode: 'an-older-code' }, ctx)).toEqual([awaiting, []]);
+    expect(step({ name: 'unpaired' }, { type: 'poll', result }, ctx)).toEqual([{ name: 'unpaired' }, []]);
   });
 });

@@ -95,7 +95,8 @@ export type Event =
   /** A token is needed now (`token` command, local API) and the current one is near expiry. */
   | { type: 'token_wanted' }
   | { type: 'device_authorization'; result: DeviceAuthorizationResult }
-  | { type: 'poll'; result: PollResult; identity?: Identity }
+  /** `deviceCode` says which code was polled: an answer for a cancelled flow is ignored. */
+  | { type: 'poll'; result: PollResult; identity?: Identity; deviceCode?: string }
   | { type: 'refresh'; result: RefreshResult }
   | { type: 'identity'; identity: Identity }
   | { type: 'revoked'; ok: boolean };

@@ -169,6 +169,7 @@ function fromAwaiting(state: Extract<State, { name: 'awaiting_user' }>, event: E
       if (ctx.now < state.nextPollAt) return [state, [{ type: 'wake', at: state.nextPollAt }]];
       return [state, [{ type: 'poll', deviceCode: code.deviceCode }]];
     case 'poll':
+      if (event.deviceCode !== undefined && event.deviceCode !== code.deviceCode) return stay(state);
       return onPollResult(state, event.result, event.identity, ctx);
     default:
       return stay(state);
@@ -188,8 +189,9 @@ function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: 
     case 'pending':
       return afterInterval(code.interval, 0);
     case 'slow_down': {
-      // RFC 8628 §3.5: +5 s for this and all later polls, or the server's own new interval if larger.
-      const interval = Math.max(result.interval, code.interval + 5);
+      // RFC 8628 §3.5: +5 s for this and all later polls, or the server's own new interval (issue #3);
+      // never the same or faster, whatever the result says.
+      const interval = result.interval > code.interval ? result.interval : code.interval + 5;
       const [next, effects] = afterInterval(interval, 0);
       return [next, [...effects, { type: 'log', event: 'slow_down', fields: { interval } }]];
     }

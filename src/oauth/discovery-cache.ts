@@ -1,0 +1,96 @@
+/**
+ * The last good discovery result on disk, so a device rebooted without network still knows its
+ * endpoints. One small JSON file; the general state store is a separate module.
+ *
+ * Writes are atomic and durable: temp file in the same directory (0600) → fsync → rename → fsync of
+ * the directory (fsync(2); Pillai et al., OSDI 2014; NOTES "Crash-safe state"). A torn or foreign
+ * file reads as "no cache": it is only a cache.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { AgentError } from '../errors.js';
+import { endpointUrlProblem } from '../net/url-policy.js';
+import type { ProviderMetadata } from './discovery.js';
+
+const FORMAT_VERSION = 1;
+const URL_KEYS = ['tokenEndpoint', 'deviceAuthorizationEndpoint', 'revocationEndpoint', 'userinfoEndpoint', 'jwksUri'] as const;
+
+export interface CachedDiscovery {
+  /** When the metadata was fetched (ms since the epoch). */
+  fetchedAt: number;
+  metadata: ProviderMetadata;
+}
+
+function isMetadata(value: unknown, issuer: string): value is ProviderMetadata {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (m.issuer !== issuer) return false;
+  for (const key of URL_KEYS) {
+    const url = m[key];
+    if (url !== undefined && (typeof url !== 'string' || endpointUrlProblem(url) !== undefined)) return false;
+  }
+  const algs = m.idTokenSigningAlgs;
+  return algs === undefined || (Array.isArray(algs) && algs.every((a) => typeof a === 'string'));
+}
+
+/**
+ * The cached metadata for `issuer`, or undefined when there is none, it is for another issuer, or the
+ * file is unreadable as a cache (corrupt, truncated, unknown version).
+ * @throws AgentError ERR_STATE only when the file exists but cannot be read (permissions)
+ */
+export async function readDiscoveryCache(path: string, issuer: string): Promise<CachedDiscovery | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AgentError('ERR_STATE', `cannot read the discovery cache ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { version, fetchedAt, metadata } = data as Record<string, unknown>;
+  if (version !== FORMAT_VERSION || typeof fetchedAt !== 'number' || !isMetadata(metadata, issuer)) return undefined;
+  return { fetchedAt, metadata };
+}
+
+/**
+ * Replaces the cache file atomically with `metadata`, mode 0600.
+ * @throws AgentError ERR_STATE when the directory is not writable or the disk is full
+ */
+export async function writeDiscoveryCache(path: string, metadata: ProviderMetadata, now: number = Date.now()): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const text = `${JSON.stringify({ version: FORMAT_VERSION, fetchedAt: now, metadata }, null, 2)}\n`;
+  try {
+    const file = await open(tmp, 'wx', 0o600);
+    try {
+      await file.writeFile(text, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => {});
+    throw new AgentError('ERR_STATE', `cannot write the discovery cache ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  // Make the rename itself durable: without this the old file can come back after a power cut.
+  try {
+    const directory = await open(dir, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  } catch (error) {
+    // Some filesystems cannot fsync a directory (EINVAL); the rename is still atomic there.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL') throw new AgentError('ERR_STATE', `cannot fsync ${dir}: ${code ?? String(error)}`);
+  }
+}

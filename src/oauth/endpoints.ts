@@ -1,0 +1,71 @@
+/**
+ * Where the endpoints come from: discovery from the issuer (cached on disk for offline boots),
+ * overridden by explicit endpoints, or explicit endpoints alone when no issuer is configured.
+ */
+import { NetworkError, ProtocolError } from '../errors.js';
+import { readDiscoveryCache, writeDiscoveryCache } from './discovery-cache.js';
+import { discover, mergeEndpoints } from './discovery.js';
+import type { ProviderMetadata } from './discovery.js';
+import type { HttpClient } from './http.js';
+import type { Endpoints, Logger } from './types.js';
+
+export interface ResolveEndpointsOptions {
+  /** The configured issuer; without it there is no discovery. @example "https://id.wgtwo.com" */
+  issuer?: string;
+  /** Configured endpoints: they override discovered ones, or replace discovery without an issuer. */
+  explicit?: Partial<Endpoints>;
+  /** The discovery cache file (in the state directory). @example "/var/lib/pairing-agent/discovery.json" */
+  cachePath?: string;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface ResolvedEndpoints {
+  endpoints: Endpoints;
+  /** `cache` means discovery failed on the network and the last good result was used. */
+  source: 'discovery' | 'cache' | 'configuration';
+}
+
+function isComplete(explicit: Partial<Endpoints> | undefined): boolean {
+  return explicit?.deviceAuthorizationEndpoint !== undefined && explicit.tokenEndpoint !== undefined;
+}
+
+/**
+ * Resolves the endpoints. A network failure falls back to the cache, then to complete explicit
+ * endpoints; an issuer mismatch never falls back (RFC 8414 §3.3).
+ * @throws NetworkError (no network, no cache), ProtocolError, ConfigError
+ * @see RFC 8414 §3, OpenID Connect Discovery 1.0 §4
+ */
+export async function resolveEndpoints(http: HttpClient, options: ResolveEndpointsOptions): Promise<ResolvedEndpoints> {
+  const { issuer, explicit, cachePath } = options;
+  const log = options.logger ?? (() => {});
+  if (issuer === undefined) return { endpoints: mergeEndpoints(undefined, explicit), source: 'configuration' };
+
+  let metadata: ProviderMetadata;
+  try {
+    metadata = await discover(http, issuer);
+  } catch (error) {
+    if (error instanceof NetworkError) {
+      const cached = cachePath === undefined ? undefined : await readDiscoveryCache(cachePath, issuer).catch(() => undefined);
+      if (cached !== undefined) {
+        log('oauth.discovery.cached', { issuer, reason: error.reason, fetched_at: new Date(cached.fetchedAt).toISOString() });
+        return { endpoints: mergeEndpoints(cached.metadata, explicit), source: 'cache' };
+      }
+    }
+    const fallback = error instanceof NetworkError || (error instanceof ProtocolError && error.field === 'discovery');
+    if (fallback && isComplete(explicit)) {
+      log('oauth.discovery.skipped', { issuer, reason: error.message });
+      return { endpoints: mergeEndpoints({ issuer }, explicit), source: 'configuration' };
+    }
+    throw error;
+  }
+  if (cachePath !== undefined) {
+    try {
+      await writeDiscoveryCache(cachePath, metadata, (options.now ?? Date.now)());
+    } catch (error) {
+      // Only a cache: the agent works without it, it just cannot boot offline.
+      log('oauth.discovery.cache_write_failed', { path: cachePath, reason: (error as Error).message });
+    }
+  }
+  return { endpoints: mergeEndpoints(metadata, explicit), source: 'discovery' };
+}

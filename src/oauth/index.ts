@@ -1,0 +1,33 @@
+/**
+ * The OAuth 2.0 client core (issue #3): one request per call, typed results, no timers.
+ * Device Authorization Grant (RFC 8628), refresh with rotation (RFC 6749 §6), revocation (RFC 7009),
+ * discovery (OIDC Discovery, RFC 8414), userinfo and ID token validation (OIDC Core).
+ */
+export type {
+  ClientCredentials, DeviceAuthorization, Endpoints, FatalFailure, HttpRequest, HttpResponse, Logger, ParsedBody,
+  PollResult, RefreshResult, TokenSet, TransientFailure,
+} from './types.js';
+export { createHttpClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './http.js';
+export type { HttpClient, HttpClientOptions, PhaseTimeouts } from './http.js';
+export { backoffDelay } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
+export { discover, discoveryUrls, mergeEndpoints, processDiscoveryResponse } from './discovery.js';
+export type { ProviderMetadata } from './discovery.js';
+export { readDiscoveryCache, writeDiscoveryCache } from './discovery-cache.js';
+export type { CachedDiscovery } from './discovery-cache.js';
+export { resolveEndpoints } from './endpoints.js';
+export type { ResolveEndpointsOptions, ResolvedEndpoints } from './endpoints.js';
+export {
+  buildDeviceAuthorizationRequest, DEFAULT_INTERVAL_S, processDeviceAuthorizationResponse, requestDeviceAuthorization,
+} from './device-authorization.js';
+export type { DeviceAuthorizationParams } from './device-authorization.js';
+export { buildDeviceTokenRequest, buildRefreshRequest, DEVICE_CODE_GRANT_TYPE, pollDeviceToken, refreshTokens } from './token.js';
+export { parseTokenSet, processPollResponse, processRefreshResponse, SLOW_DOWN_INCREMENT_S } from './token-response.js';
+export { buildRevocationRequest, processRevocationResponse, revokeToken, revokeTokens } from './revocation.js';
+export type { RevocationResult, TokenTypeHint } from './revocation.js';
+export { buildUserInfoRequest, displayIdentity, fetchUserInfo, processUserInfoResponse } from './userinfo.js';
+export type { UserInfo } from './userinfo.js';
+export { CLOCK_TOLERANCE_S, createIdTokenValidator } from './id-token.js';
+export type { IdTokenClaims, IdTokenValidator, IdTokenValidatorOptions } from './id-token.js';
+export { parseBody } from './body.js';
+export { retryAfterMs } from './response.js';

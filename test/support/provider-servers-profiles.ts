@@ -1,0 +1,235 @@
+/**
+ * Provider families for the fake servers in provider-servers.ts, each as its public documentation
+ * shows it: the five seeds (/work/shared/seeds), RFC 8628's own examples, and three big providers
+ * whose quirks the issue names (GitHub's form-encoded answers, Google's `verification_url` and 428,
+ * Microsoft's `message`).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export interface ProviderProfile {
+  name: string;
+  /** Issuer path after the origin: '' (bare origin), '/' (Auth0, Hydra), '/auth/realms/core'. */
+  issuerPath: string;
+  /** Paths that serve the discovery document (empty: configure endpoints explicitly). */
+  discoveryPaths: string[];
+  paths: { deviceAuthorization: string; token: string; revocation?: string; userinfo?: string; jwks?: string };
+  /** The registered client; with a secret it must authenticate (Basic or body, not both). */
+  client: { clientId: string; clientSecret?: string };
+  /** `audience` the device authorization request must carry (Auth0 APIs). */
+  requiredAudience?: string;
+  defaultScope: string;
+  /** HTTP status of `authorization_pending` (RFC 400, Auth0 403, Google 428, GitHub 200). */
+  pendingStatus: number;
+  pendingDescription: string;
+  userCode: () => string;
+  /** The verification URI, from the server's origin and issuer. */
+  verificationUri?: (origin: string, issuer: string) => string;
+  verificationUriName?: 'verification_uri' | 'verification_url';
+  verificationUriComplete: boolean;
+  deviceCodeLifetime: number;
+  /** null: leave `interval` out (clients must use 5 s). */
+  interval: number | null;
+  deviceAuthorizationExtras?: (userCode: string, verificationUri: string) => Record<string, unknown>;
+  tokenType: string;
+  accessTokenLifetime: number;
+  tokenExtras: Record<string, unknown>;
+  scopeInTokenResponse: boolean;
+  /** Issue a refresh token without `offline_access` in the scope. */
+  alwaysRefreshToken: boolean;
+  rotateRefreshTokens: boolean;
+  /** Reusing a rotated refresh token revokes the whole grant. */
+  reuseDetection: boolean;
+  /** False for JWT access tokens (Auth0): revocation answers `unsupported_token_type`. */
+  accessTokensRevocable: boolean;
+  /** Sign ID tokens (ES256) for `openid` requests and publish a JWKS. */
+  idToken: boolean;
+  /** Claims about `subject` for userinfo and ID tokens. */
+  claims: (subject: string) => Record<string, unknown>;
+  /** Answer form-encoded instead of JSON (GitHub without `Accept: application/json`). */
+  formEncoded?: boolean;
+}
+
+const letters = 'BCDFGHJKLMNPQRSTVWXZ';
+function pick(n: number, alphabet: string): string {
+  return [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+/** RFC 8628 §6.1's recommended shape: 8 consonants, dash in the middle. */
+const dashed = () => `${pick(4, letters)}-${pick(4, letters)}`;
+
+const base: Omit<ProviderProfile, 'name' | 'issuerPath' | 'discoveryPaths' | 'paths' | 'client'> = {
+  defaultScope: '',
+  pendingStatus: 400,
+  pendingDescription: 'authorization pending',
+  userCode: dashed,
+  verificationUriComplete: true,
+  deviceCodeLifetime: 600,
+  interval: 5,
+  tokenType: 'Bearer',
+  accessTokenLifetime: 3600,
+  tokenExtras: {},
+  scopeInTokenResponse: true,
+  alwaysRefreshToken: true,
+  rotateRefreshTokens: true,
+  reuseDetection: false,
+  accessTokensRevocable: true,
+  idToken: false,
+  claims: () => ({}),
+};
+
+const keycloakRealm = '/auth/realms/core';
+const keycloakOidc = `${keycloakRealm}/protocol/openid-connect`;
+
+const django: ProviderProfile = {
+  ...base,
+  name: 'Django OAuth Toolkit',
+  issuerPath: '',
+  discoveryPaths: [],
+  paths: { deviceAuthorization: '/device-authorization/', token: '/token/', revocation: '/revoke_token/' },
+  client: { clientId: 'YOUR_CLIENT_ID', clientSecret: 'dot-secret with spaces&symbols' },
+  userCode: () => pick(8, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
+  verificationUri: () => 'https://auth.example.com/device',
+  verificationUriComplete: false,
+  accessTokenLifetime: 36000,
+  defaultScope: 'read write',
+};
+
+export const PROFILES = {
+  /** RFC 8628 §3.1–3.5 and RFC 6749 §5.1 examples, values verbatim where they are fixed. */
+  rfc8628: {
+    ...base,
+    name: 'RFC 8628 examples',
+    issuerPath: '',
+    discoveryPaths: ['/.well-known/oauth-authorization-server'],
+    paths: { deviceAuthorization: '/device_authorization', token: '/token', revocation: '/revoke' },
+    client: { clientId: '1406020730' },
+    defaultScope: 'example_scope',
+    pendingDescription: '',
+    verificationUri: () => 'https://example.com/device',
+    deviceCodeLifetime: 1800,
+    tokenType: 'example',
+    tokenExtras: { example_parameter: 'example_value' },
+    scopeInTokenResponse: false,
+  },
+  /** Seed 000: Auth0 (WireMock Cloud): OIDC discovery, `audience`, 403 pending, rotation with reuse detection. */
+  auth0: {
+    ...base,
+    name: 'Auth0 (WireMock Cloud)',
+    issuerPath: '/',
+    discoveryPaths: ['/.well-known/openid-configuration'],
+    paths: { deviceAuthorization: '/oauth/device/code', token: '/oauth/token', revocation: '/oauth/revoke', userinfo: '/userinfo', jwks: '/.well-known/jwks.json' },
+    client: { clientId: 'wiremock-cli' },
+    requiredAudience: 'https://api.wiremock.cloud',
+    defaultScope: 'openid email offline_access',
+    pendingStatus: 403,
+    pendingDescription: 'User has yet to authorize device code.',
+    verificationUri: (origin) => `${origin}/activate`,
+    deviceCodeLifetime: 900,
+    accessTokenLifetime: 300,
+    scopeInTokenResponse: false,
+    alwaysRefreshToken: false,
+    reuseDetection: true,
+    accessTokensRevocable: false,
+    idToken: true,
+    claims: (sub) => ({ email: `${sub}@example.com`, email_verified: true }),
+  },
+  /** Seed 001: Keycloak realm `core`: explicit realm endpoints, `refresh_expires_in`, `session_state`, `not-before-policy`. */
+  keycloak: {
+    ...base,
+    name: 'Keycloak (realm core)',
+    issuerPath: keycloakRealm,
+    discoveryPaths: [`${keycloakRealm}/.well-known/openid-configuration`],
+    paths: {
+      deviceAuthorization: `${keycloakOidc}/auth/device`,
+      token: `${keycloakOidc}/token`,
+      revocation: `${keycloakOidc}/revoke`,
+      userinfo: `${keycloakOidc}/userinfo`,
+    },
+    client: { clientId: 'device-client' },
+    verificationUri: (_origin, issuer) => `${issuer}/device`,
+    accessTokenLifetime: 86375,
+    tokenExtras: { refresh_expires_in: 1775, 'not-before-policy': 0, session_state: randomUUID(), scope: '' },
+    scopeInTokenResponse: false,
+    claims: (sub) => ({ preferred_username: sub, name: 'Alice Liddell' }),
+  },
+  /** Seed 002: Django OAuth Toolkit, confidential client: trailing-slash endpoints, no discovery. */
+  django,
+  /** Seed 002 again, as the public client it also offers. */
+  djangoPublic: { ...django, name: 'Django OAuth Toolkit (public client)', client: { clientId: 'YOUR_CLIENT_ID' } },
+  /** Seed 003: a custom server: client_id/client_secret as parameters, a `version` member everywhere. */
+  custom: {
+    ...base,
+    name: 'custom server (workflowmgr)',
+    issuerPath: '',
+    discoveryPaths: [],
+    paths: { deviceAuthorization: '/oauth/device', token: '/oauth/token' },
+    client: { clientId: '1234', clientSecret: 'abcd' },
+    defaultScope: 'read',
+    deviceAuthorizationExtras: () => ({ version: '1.0.0' }),
+    accessTokenLifetime: 86400,
+    tokenExtras: { version: '1.0.0' },
+  },
+  /** Seed 004: ORY Hydra (Working Group Two): `/oauth2/*`, `offline_access`, ID token with phone claims, `/userinfo`. */
+  hydra: {
+    ...base,
+    name: 'ORY Hydra (wgtwo)',
+    issuerPath: '/',
+    discoveryPaths: ['/.well-known/openid-configuration'],
+    paths: { deviceAuthorization: '/oauth2/device/auth', token: '/oauth2/token', revocation: '/oauth2/revoke', userinfo: '/userinfo', jwks: '/.well-known/jwks.json' },
+    client: { clientId: 'wgtwo-device', clientSecret: 'wgtwo-secret' },
+    defaultScope: 'openid phone offline_access',
+    verificationUri: (origin) => `${origin}/oauth2/device/verify`,
+    tokenType: 'bearer',
+    alwaysRefreshToken: false,
+    reuseDetection: true,
+    idToken: true,
+    claims: () => ({ phone_number: '+46123456789', phone_number_verified: true, sid: 'sid-42e' }),
+  },
+  /** GitHub: form-encoded answers, `authorization_pending` with 200, no `verification_uri_complete`. */
+  github: {
+    ...base,
+    name: 'GitHub (form-encoded)',
+    issuerPath: '',
+    discoveryPaths: [],
+    paths: { deviceAuthorization: '/login/device/code', token: '/login/oauth/access_token' },
+    client: { clientId: 'Iv1.8a61f9b3a7aba766' },
+    pendingStatus: 200,
+    verificationUri: () => 'https://github.com/login/device',
+    verificationUriComplete: false,
+    deviceCodeLifetime: 899,
+    tokenType: 'bearer',
+    accessTokenLifetime: 28800,
+    formEncoded: true,
+  },
+  /** Google (TV and limited-input devices): `verification_url`, 428 for pending, client secret in the body. */
+  google: {
+    ...base,
+    name: 'Google (verification_url)',
+    issuerPath: '',
+    discoveryPaths: [],
+    paths: { deviceAuthorization: '/device/code', token: '/token' },
+    client: { clientId: 'tv.apps.googleusercontent.com', clientSecret: 'google-secret' },
+    pendingStatus: 428,
+    pendingDescription: 'Precondition Required',
+    verificationUri: () => 'https://www.google.com/device',
+    verificationUriName: 'verification_url',
+    verificationUriComplete: false,
+    deviceCodeLifetime: 1800,
+  },
+  /** Microsoft identity platform: a ready-made `message`, `ext_expires_in`. */
+  microsoft: {
+    ...base,
+    name: 'Microsoft (message)',
+    issuerPath: '',
+    discoveryPaths: [],
+    paths: { deviceAuthorization: '/common/oauth2/v2.0/devicecode', token: '/common/oauth2/v2.0/token' },
+    client: { clientId: '00000000-0000-0000-0000-000000000001' },
+    userCode: () => pick(9, 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'),
+    verificationUri: () => 'https://microsoft.com/devicelogin',
+    verificationUriComplete: false,
+    deviceCodeLifetime: 900,
+    deviceAuthorizationExtras: (userCode, uri) => ({
+      message: `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`,
+    }),
+    tokenExtras: { ext_expires_in: 3599 },
+  },
+} satisfies Record<string, ProviderProfile>;

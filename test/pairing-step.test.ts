@@ -117,7 +117,7 @@ describe('step: awaiting the user', () => {
   it('polls when the interval has passed, never before', () => {
     const early: State = { ...awaiting, nextPollAt: NOW + 1 } as State;
     expect(step(early, { type: 'timer' }, ctx)).toEqual([early, [{ type: 'wake', at: NOW + 1 }]]);
-    expect(step(awaiting, { type: 'timer' }, ctx)).toEqual([awaiting, [{ type: 'poll', deviceCode: 'dc-secret' }]]);
+    expect(step(awaiting, { type: 'timer' }, ctx)).toEqual([awaiting, [{ type: 'poll', deviceCode: 'dc-secret', interval: 5 }]]);
   });
 
   it('waits one interval from the response on authorization_pending', () => {
@@ -173,7 +173,7 @@ describe('step: awaiting the user', () => {
     const [resumed, effects] = step(awaiting, { type: 'start' }, { ...ctx, now: NOW + 900_000 });
     expect(resumed).toMatchObject({ name: 'awaiting_user', deadlineTrusted: false, nextPollAt: NOW + 905_000, code: { userCode: 'WDJB-MJHT' } });
     expect(effects).toContainEqual({ type: 'wake', at: NOW + 905_000 });
-    expect(step(resumed, { type: 'timer' }, { ...ctx, now: NOW + 905_000 })[1]).toEqual([{ type: 'poll', deviceCode: 'dc-secret' }]);
+    expect(step(resumed, { type: 'timer' }, { ...ctx, now: NOW + 905_000 })[1]).toEqual([{ type: 'poll', deviceCode: 'dc-secret', interval: 5 }]);
   });
 
   it('a kiosk restarts an expired code after growing pauses', () => {

@@ -112,7 +112,8 @@ export type Effect =
   /** Forget every secret on disk. */
   | { type: 'wipe' }
   | { type: 'request_code' }
-  | { type: 'poll'; deviceCode: string }
+  /** `interval` is the one in use, so a `slow_down` answer can grow it (RFC 8628 §3.5). */
+  | { type: 'poll'; deviceCode: string; interval: number }
   | { type: 'refresh'; refreshToken: string }
   | { type: 'revoke'; refreshToken?: string; accessToken: string }
   | { type: 'fetch_identity'; accessToken: string }

@@ -167,7 +167,7 @@ function fromAwaiting(state: Extract<State, { name: 'awaiting_user' }>, event: E
         return stopped('code_expired', state.restarts, ctx, { user_code: code.userCode });
       }
       if (ctx.now < state.nextPollAt) return [state, [{ type: 'wake', at: state.nextPollAt }]];
-      return [state, [{ type: 'poll', deviceCode: code.deviceCode }]];
+      return [state, [{ type: 'poll', deviceCode: code.deviceCode, interval: code.interval }]];
     case 'poll':
       if (event.deviceCode !== undefined && event.deviceCode !== code.deviceCode) return stay(state);
       return onPollResult(state, event.result, event.identity, ctx);

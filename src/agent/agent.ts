@@ -1,0 +1,168 @@
+/**
+ * The agent's shell: runs the pure state machine (`pairing/step.ts`), persists before acting, performs
+ * the effects, feeds their results back as events, and keeps the panel showing the current state.
+ * Events are handled one at a time, in order.
+ */
+import { EventEmitter } from 'node:events';
+import type { Hal } from '../../hal/types.js';
+import type { Effect, Event, State } from '../pairing/state.js';
+import { step } from '../pairing/step.js';
+import { renderScreen } from '../screens/render.js';
+import type { Clock } from './clock.js';
+import type { IdpClient, Logger, StateStore } from './types.js';
+import { hasCountdown, screenFor } from './view.js';
+
+/** setTimeout's largest delay (about 24.8 days); longer waits re-arm when they fire. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Countdowns on screen tick once a second. */
+const COUNTDOWN_TICK_MS = 1000;
+
+export interface AgentOptions {
+  store: StateStore;
+  idp: IdpClient;
+  hal: Hal;
+  clock: Clock;
+  log: Logger;
+  autoPair: boolean;
+}
+
+export interface AgentEvents {
+  /** After every handled event, with the state it left. */
+  state: [State];
+}
+
+export class Agent extends EventEmitter<AgentEvents> {
+  #state: State = { name: 'unpaired' };
+  #queue: Promise<void> = Promise.resolve();
+  #wake: NodeJS.Timeout | undefined;
+  #tick: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #rendering: Promise<void> = Promise.resolve();
+  readonly #o: AgentOptions;
+
+  constructor(options: AgentOptions) {
+    super();
+    this.#o = options;
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Loads the saved state, resumes it, and starts listening to the button. */
+  async start(): Promise<void> {
+    const saved = await this.#o.store.load();
+    if (saved !== undefined) this.#state = saved;
+    this.#o.log('agent_started', { state: this.#state.name });
+    const { button } = this.#o.hal;
+    button?.on('press', () => this.dispatch({ type: 'press' }));
+    button?.on('longPress', () => this.dispatch({ type: 'long_press' }));
+    await this.dispatch({ type: 'start' });
+  }
+
+  /** Queues an event; resolves once it and its synchronous effects (persist, wake) are done. */
+  dispatch(event: Event): Promise<void> {
+    const run = this.#queue.then(() => this.#handle(event));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#wake);
+    clearInterval(this.#tick);
+    await this.#queue;
+    await this.#rendering;
+  }
+
+  async #handle(event: Event): Promise<void> {
+    if (this.#stopped) return;
+    const { clock } = this.#o;
+    const [next, effects] = step(this.#state, event, {
+      now: clock.now(),
+      random: clock.random(),
+      autoPair: this.#o.autoPair,
+      hasUserinfo: this.#o.idp.hasUserinfo,
+    });
+    if (next !== this.#state) {
+      if (next.name !== this.#state.name) this.#o.log('state', { from: this.#state.name, to: next.name, on: event.type });
+      this.#state = next;
+    }
+    for (const effect of effects) {
+      try {
+        await this.#run(effect);
+      } catch (error) {
+        // A failed write must not be followed by the effects that relied on it (a refresh with a
+        // token whose successor could not be saved): stop this batch, say so, keep what is on disk.
+        this.#o.log('effect_failed', { effect: effect.type, error: (error as Error).message });
+        break;
+      }
+    }
+    await this.#render();
+    this.emit('state', this.#state);
+  }
+
+  async #run(effect: Effect): Promise<void> {
+    const { idp, store, log } = this.#o;
+    switch (effect.type) {
+      case 'persist':
+        return store.save(this.#state);
+      case 'wipe':
+        return store.wipe();
+      case 'wake':
+        return this.#setWake(effect.at);
+      case 'log':
+        return log(effect.event, effect.fields);
+      case 'request_code':
+        return this.#background(async () => ({ type: 'device_authorization', result: await idp.requestCode() }));
+      case 'poll':
+        return this.#background(async () => ({ type: 'poll', deviceCode: effect.deviceCode, ...(await idp.poll(effect.deviceCode, effect.interval)) }));
+      case 'refresh':
+        return this.#background(async () => ({ type: 'refresh', result: await idp.refresh(effect.refreshToken) }));
+      case 'revoke':
+        return this.#background(async () => ({ type: 'revoked', ok: await idp.revoke(effect) }));
+      case 'fetch_identity':
+        return this.#background(async () => {
+          const identity = await idp.identity(effect.accessToken);
+          return identity === undefined ? undefined : { type: 'identity', identity };
+        });
+    }
+  }
+
+  /** Network effects run outside the queue so a press is handled while a request is in flight. */
+  #background(work: () => Promise<Event | undefined>): void {
+    work().then(
+      (event) => {
+        if (event !== undefined) void this.dispatch(event);
+      },
+      (error: unknown) => this.#o.log('io_failed', { error: (error as Error).message }),
+    );
+  }
+
+  #setWake(at: number | undefined): void {
+    clearTimeout(this.#wake);
+    this.#wake = undefined;
+    if (at === undefined || this.#stopped) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.#o.clock.now()));
+    this.#wake = setTimeout(() => void this.dispatch({ type: 'timer' }), delay);
+  }
+
+  /** Draws the current state; renders are chained so frames reach the display in order. */
+  #render(): Promise<void> {
+    const draw = async (): Promise<void> => {
+      const { display, button } = this.#o.hal;
+      const screen = screenFor(this.#state, this.#o.clock.now(), button !== undefined);
+      await display.show(renderScreen(screen, { width: 128, height: display.height === 32 ? 32 : 64 }));
+    };
+    this.#rendering = this.#rendering.then(draw).catch((error: unknown) => {
+      this.#o.log('display_failed', { error: (error as Error).message });
+    });
+    if (hasCountdown(this.#state) && !this.#stopped) {
+      this.#tick ??= setInterval(() => void this.#render(), COUNTDOWN_TICK_MS);
+    } else {
+      clearInterval(this.#tick);
+      this.#tick = undefined;
+    }
+    return this.#rendering;
+  }
+}

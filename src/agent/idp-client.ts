@@ -1,0 +1,182 @@
+/**
+ * The identity provider for the agent's shell: the OAuth client core (`src/oauth`) bound to one
+ * configuration. Endpoints are resolved on first use and again after a failure, so an agent that
+ * boots without a network still starts (a pairing resumes offline; issue #4).
+ */
+import type { Config } from '../config/types.js';
+import { AgentError, NetworkError, OAuthError, ProtocolError } from '../errors.js';
+import type { ClientCredentials, Endpoints, HttpClient } from '../oauth/index.js';
+import {
+  createHttpClient,
+  createIdTokenValidator,
+  displayIdentity,
+  fetchUserInfo,
+  pollDeviceToken,
+  refreshTokens,
+  requestDeviceAuthorization,
+  resolveEndpoints,
+  revokeTokens,
+} from '../oauth/index.js';
+import type { IdTokenValidator } from '../oauth/id-token.js';
+import type { DeviceAuthorizationResult, Identity } from '../pairing/state.js';
+import { packageVersion } from '../cli/version.js';
+import type { IdpClient, Logger } from './types.js';
+
+export interface IdpClientOptions {
+  log: Logger;
+  /** Where discovery is cached for offline boots. */
+  cachePath?: string;
+  /** For tests: an HTTP client with other limits. */
+  http?: HttpClient;
+}
+
+export function credentialsOf(config: Config): ClientCredentials {
+  const { client_id: clientId, client_secret: clientSecret, token_endpoint_auth_method: authMethod } = config;
+  if (authMethod === 'none' || clientSecret === undefined) return { clientId, authMethod: 'none' };
+  return { clientId, authMethod, clientSecret };
+}
+
+function explicitEndpoints(config: Config): Partial<Endpoints> {
+  const pairs: [keyof Endpoints, string | undefined][] = [
+    ['deviceAuthorizationEndpoint', config.device_authorization_endpoint],
+    ['tokenEndpoint', config.token_endpoint],
+    ['revocationEndpoint', config.revocation_endpoint],
+    ['userinfoEndpoint', config.userinfo_endpoint],
+  ];
+  return Object.fromEntries(pairs.filter(([, v]) => v !== undefined));
+}
+
+export function createIdpClient(config: Config, options: IdpClientOptions): IdpClient {
+  const { log } = options;
+  const http = options.http ?? createHttpClient({ timeoutMs: config.http_timeout_ms, version: packageVersion() });
+  const client = credentialsOf(config);
+  let resolved: Promise<Endpoints> | undefined;
+  let validator: IdTokenValidator | undefined;
+
+  const endpoints = (): Promise<Endpoints> => {
+    resolved ??= resolveEndpoints(http, {
+      ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+      explicit: explicitEndpoints(config),
+      ...(options.cachePath === undefined ? {} : { cachePath: options.cachePath }),
+      logger: (event, fields) => log(event, fields as Record<string, string>),
+    }).then(
+      (r) => {
+        log('endpoints_resolved', { source: r.source });
+        return r.endpoints;
+      },
+      (error: unknown) => {
+        resolved = undefined; // try again next time
+        throw error;
+      },
+    );
+    return resolved;
+  };
+
+  /** Who paired, from a validated ID token; undefined when it cannot be checked or says nothing useful. */
+  const identityFromIdToken = async (idToken: string | undefined): Promise<Identity | undefined> => {
+    if (idToken === undefined) return undefined;
+    const ep = await endpoints();
+    if (ep.issuer === undefined || ep.jwksUri === undefined) return undefined;
+    validator ??= createIdTokenValidator(http, { endpoints: ep, clientId: client.clientId });
+    const claims = await validator.validate(idToken);
+    const text = (name: string) => (typeof claims[name] === 'string' && (claims[name] as string).length <= 256 ? (claims[name] as string) : undefined);
+    const who = text('name') ?? text('email') ?? text('phone_number') ?? text('preferred_username');
+    return { subject: claims.sub, ...(who === undefined ? {} : { who }) };
+  };
+
+  return {
+    get hasUserinfo() {
+      // Known only after discovery; assume yes with an issuer (OIDC providers have one) or when configured.
+      return config.userinfo_endpoint !== undefined || config.issuer !== undefined;
+    },
+
+    async requestCode(): Promise<DeviceAuthorizationResult> {
+      try {
+        const authorization = await requestDeviceAuthorization(http, await endpoints(), client, {
+          scope: config.scope,
+          ...(config.audience === undefined ? {} : { audience: config.audience }),
+          extraParams: config.extra_params,
+        });
+        return { kind: 'ok', authorization };
+      } catch (error) {
+        if (error instanceof NetworkError) {
+          return { kind: 'transient', reason: error.message, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) };
+        }
+        return { kind: 'fatal', reason: error instanceof AgentError ? error.message : String(error) };
+      }
+    },
+
+    async poll(deviceCode, interval) {
+      let ep: Endpoints;
+      try {
+        ep = await endpoints();
+      } catch (error) {
+        return { result: asFailure(error) };
+      }
+      const result = await pollDeviceToken(http, ep, client, { deviceCode, interval });
+      if (result.kind !== 'tokens') return { result };
+      try {
+        const identity = await identityFromIdToken(result.tokens.idToken);
+        return identity === undefined ? { result } : { result, identity };
+      } catch (error) {
+        if (error instanceof NetworkError) {
+          // The keys could not be fetched: keep the tokens (the device code is spent) and learn who
+          // paired from userinfo instead.
+          log('id_token_unchecked', { reason: error.message });
+          return { result };
+        }
+        // A forged or foreign ID token: refuse the pairing (OIDC Core §3.1.3.7).
+        return { result: { kind: 'fatal', error: asProtocolError(error, 'id_token') } };
+      }
+    },
+
+    async refresh(refreshToken) {
+      let ep: Endpoints;
+      try {
+        ep = await endpoints();
+      } catch (error) {
+        return asFailure(error);
+      }
+      return refreshTokens(http, ep, client, refreshToken);
+    },
+
+    async revoke(tokens) {
+      try {
+        const result = await revokeTokens(http, await endpoints(), client, tokens);
+        if (result.kind !== 'revoked') log('revoke_failed', { result: result.kind, ...('error' in result ? { reason: result.error.message } : {}) });
+        return result.kind === 'revoked';
+      } catch (error) {
+        log('revoke_failed', { reason: (error as Error).message });
+        return false;
+      }
+    },
+
+    async identity(accessToken) {
+      try {
+        const info = await fetchUserInfo(http, await endpoints(), accessToken);
+        return { subject: info.sub, who: displayIdentity(info) };
+      } catch (error) {
+        log('userinfo_failed', { reason: (error as Error).message });
+        return undefined;
+      }
+    },
+  };
+}
+
+/** A failure before the request (endpoints unknown) as a poll/refresh result. */
+function asFailure(error: unknown) {
+  if (error instanceof NetworkError) {
+    return {
+      kind: 'transient' as const,
+      error,
+      requestMayHaveBeenProcessed: false,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    };
+  }
+  return { kind: 'fatal' as const, error: asProtocolError(error, 'discovery') };
+}
+
+function asProtocolError(error: unknown, field: string): OAuthError | ProtocolError {
+  if (error instanceof OAuthError || error instanceof ProtocolError) return error;
+  return new ProtocolError(field, error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,30 @@
+import type { PollResult, RefreshResult } from '../oauth/types.js';
+import type { DeviceAuthorizationResult, Identity, State } from '../pairing/state.js';
+
+/** Structured log: one event name and flat fields per line; never tokens or device codes. */
+export type Logger = (event: string, fields?: Record<string, string | number | boolean | undefined>) => void;
+
+/**
+ * The identity provider as the agent's shell sees it: one request per call, a typed result, never a
+ * throw for anything the network or the server can do (issue #3).
+ */
+export interface IdpClient {
+  requestCode(): Promise<DeviceAuthorizationResult>;
+  /** Polls once; on tokens, also validates the ID token and says who paired when it can. */
+  poll(deviceCode: string, interval: number): Promise<{ result: PollResult; identity?: Identity }>;
+  refresh(refreshToken: string): Promise<RefreshResult>;
+  /** Revokes the refresh token, then the access token (RFC 7009). True when the server confirmed. */
+  revoke(tokens: { accessToken: string; refreshToken?: string }): Promise<boolean>;
+  /** Who paired, from userinfo; undefined when it cannot tell. */
+  identity(accessToken: string): Promise<Identity | undefined>;
+  /** Whether a userinfo endpoint is known. */
+  readonly hasUserinfo: boolean;
+}
+
+/** Where the state lives between runs. `save` returns once the state is durable. */
+export interface StateStore {
+  load(): Promise<State | undefined>;
+  save(state: State): Promise<void>;
+  /** Forgets every secret (the state file is rewritten by the `persist` that follows). */
+  wipe(): Promise<void>;
+}

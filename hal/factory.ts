@@ -1,0 +1,54 @@
+/**
+ * Picks the hardware layer from the configuration (luma's `cmdline.create_device`): the Raspberry Pi
+ * drivers, the simulated device, or the terminal. The Pi drivers and their native addons are loaded
+ * only here, lazily, so everything else runs where they cannot be built.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Config } from '../src/config/types.js';
+import { VirtualButton } from './sim/button.js';
+import { FramebufferDisplay } from './sim/display.js';
+import type { Hal } from './types.js';
+
+export interface SimHal extends Hal {
+  display: FramebufferDisplay;
+  button: VirtualButton;
+}
+
+export function createSimHal(config: Pick<Config, 'display_width' | 'display_height'>): SimHal {
+  const display = new FramebufferDisplay(config.display_width, config.display_height);
+  const button = new VirtualButton();
+  return {
+    display,
+    button,
+    close: async () => {
+      await button.close();
+      await display.close();
+    },
+  };
+}
+
+export async function createHal(config: Config, io: { stdin: Readable; stdout: Writable & { isTTY?: boolean } }): Promise<Hal> {
+  switch (config.hal) {
+    case 'sim':
+      return createSimHal(config);
+    case 'terminal': {
+      const { TerminalDisplay } = await import('./terminal/display.js');
+      const display = new TerminalDisplay({ out: io.stdout, width: config.display_width, height: config.display_height });
+      // A kiosk's terminal may have a keyboard; without `auto_pair` Enter is the button.
+      const { KeyboardButton } = await import('./terminal/button.js');
+      const button = config.auto_pair ? undefined : new KeyboardButton(io.stdin);
+      return {
+        display,
+        ...(button === undefined ? {} : { button }),
+        close: async () => {
+          await button?.close();
+          await display.close();
+        },
+      };
+    }
+    case 'rpi': {
+      const { createRpiHal } = await import('./rpi/index.js');
+      return createRpiHal(config);
+    }
+  }
+}

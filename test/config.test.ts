@@ -104,6 +104,14 @@ describe('validateConfig', () => {
   });
 });
 
+describe('socket_path', () => {
+  it('defaults to systemd RuntimeDirectory=, else the state directory', () => {
+    expect(validateConfig({ file: base, path: PATH, env: { RUNTIME_DIRECTORY: '/run/pairing-agent' } }).socket_path).toBe('/run/pairing-agent/agent.sock');
+    expect(validateConfig({ file: { ...base, state_dir: '/tmp/pa' }, path: PATH, env: {} }).socket_path).toBe('/tmp/pa/agent.sock');
+    expect(validateConfig({ file: { ...base, socket_path: 'api.sock' }, path: '/opt/dev/config.json', env: {} }).socket_path).toBe('/opt/dev/api.sock');
+  });
+});
+
 describe('loadConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pa-config-'));
 

@@ -6,7 +6,7 @@ import { NetworkError, OAuthError, ProtocolError } from '../src/errors.js';
 import type { DeviceAuthorization, TokenSet } from '../src/oauth/types.js';
 import type { Event, State, StepContext, Tokens } from '../src/pairing/state.js';
 import { step } from '../src/pairing/step.js';
-import { autoPairPause, refreshTime, resumeRefreshTime } from '../src/pairing/timing.js';
+import { autoPairPause, freshEnough, refreshTime, resumeRefreshTime } from '../src/pairing/timing.js';
 
 const NOW = 1_700_000_000_000;
 const ctx: StepContext = { now: NOW, random: 0.5, autoPair: false, hasUserinfo: true };
@@ -243,9 +243,13 @@ describe('step: keeping the pairing fresh', () => {
     expect(step(paired, { type: 'timer' }, { ...ctx, now: NOW + 165_000 })).toEqual([refreshing, [{ type: 'persist' }, { type: 'refresh', refreshToken: 'rt-1' }]]);
   });
 
-  it('refreshes on demand when an app needs a token', () => {
-    expect(step(paired, { type: 'token_wanted' }, ctx)[0]).toEqual(refreshing);
-    expect(step(refreshing, { type: 'token_wanted' }, ctx)).toEqual([refreshing, []]);
+  it('refreshes on demand when an app needs a token that is near expiry, and only then', () => {
+    // 240 s left of a 300 s token: fresh enough, no refresh.
+    expect(step(paired, { type: 'token_wanted' }, ctx)).toEqual([paired, []]);
+    // 20 s left (< 30 s): refresh, once however many ask.
+    const nearExpiry = { ...ctx, now: NOW + 220_000 };
+    expect(step(paired, { type: 'token_wanted' }, nearExpiry)[0]).toEqual(refreshing);
+    expect(step(refreshing, { type: 'token_wanted' }, nearExpiry)).toEqual([refreshing, []]);
   });
 
   it('persists a rotated refresh token before anything else', () => {
@@ -336,6 +340,16 @@ describe('step: unpairing', () => {
 });
 
 describe('timing policies', () => {
+  it.each([
+    [0, 300_000, 269_000, true],
+    [0, 300_000, 271_000, false],
+    [0, 2_000, 1_400, true],
+    [0, 2_000, 1_600, false],
+    [0, undefined, 1e12, true],
+  ])('a token issued at %d expiring at %s is fresh enough at %d: %s', (issued, expires, now, fresh) => {
+    expect(freshEnough(issued, expires, now)).toBe(fresh);
+  });
+
   it.each([
     [2_000, 1_300, 1_500],
     [300_000, 195_000, 225_000],

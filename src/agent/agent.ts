@@ -49,10 +49,19 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.#state;
   }
 
-  /** Loads the saved state, resumes it, and starts listening to the button. */
-  async start(): Promise<void> {
+  /**
+   * Loads the saved state without acting on it: for one-shot commands (`token`, `logout` without a
+   * daemon) that dispatch a single event.
+   */
+  async load(): Promise<State> {
     const saved = await this.#o.store.load();
     if (saved !== undefined) this.#state = saved;
+    return this.#state;
+  }
+
+  /** Loads the saved state, resumes it, and starts listening to the button. */
+  async start(): Promise<void> {
+    await this.load();
     this.#o.log('agent_started', { state: this.#state.name });
     const { button } = this.#o.hal;
     button?.on('press', () => this.dispatch({ type: 'press' }));
@@ -65,6 +74,24 @@ export class Agent extends EventEmitter<AgentEvents> {
     const run = this.#queue.then(() => this.#handle(event));
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Resolves with the first state (current or coming) that satisfies `done`, or undefined on timeout. */
+  waitFor(done: (state: State) => boolean, timeoutMs: number): Promise<State | undefined> {
+    if (done(this.#state)) return Promise.resolve(this.#state);
+    return new Promise((resolve) => {
+      const onState = (state: State) => {
+        if (!done(state)) return;
+        clearTimeout(timer);
+        this.off('state', onState);
+        resolve(state);
+      };
+      const timer = setTimeout(() => {
+        this.off('state', onState);
+        resolve(undefined);
+      }, timeoutMs);
+      this.on('state', onState);
+    });
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,31 @@ import type { Command } from './io.js';
  * on a Pi Zero (issue #9: cold start within 2× of bare node).
  */
 export const COMMANDS: Record<string, { summary: string; usage: string; load: () => Promise<{ default: Command }> }> = {
+  run: {
+    summary: 'run the agent (the daemon) in the foreground',
+    usage: 'run',
+    load: () => import('./commands/run.js'),
+  },
+  status: {
+    summary: 'say whether the device is paired, and to whom (with or without a daemon)',
+    usage: 'status [--json]',
+    load: () => import('./commands/status.js'),
+  },
+  token: {
+    summary: 'print a valid access token (refreshed first if about to expire)',
+    usage: 'token',
+    load: () => import('./commands/token.js'),
+  },
+  logout: {
+    summary: 'unpair: revoke the tokens, then forget them (like a long press)',
+    usage: 'logout',
+    load: () => import('./commands/logout.js'),
+  },
+  sim: {
+    summary: 'press the simulated button, or save the simulated screen as PNG',
+    usage: 'sim press [--long] | sim screen --png FILE',
+    load: () => import('./commands/sim.js'),
+  },
   config: {
     summary: 'check the configuration, or print it with secrets redacted',
     usage: 'config check | config show [--json]',

@@ -42,6 +42,7 @@ export const KEYS = {
   display_height: { type: 'enum', values: [64, 32] },
   display_rotation: { type: 'enum', values: [0, 180] },
   http_timeout_ms: { type: 'integer', min: 500, max: 120_000 },
+  socket_path: { type: 'path' },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;
@@ -72,6 +73,9 @@ export const DEFAULTS = {
   display_rotation: 0,
   http_timeout_ms: 10_000,
 } as const;
+
+/** The token API's socket under systemd's RuntimeDirectory= (exported as $RUNTIME_DIRECTORY). */
+export const SOCKET_NAME = 'agent.sock';
 
 /** Fallback when systemd's StateDirectory= has not exported $STATE_DIRECTORY. */
 export const DEFAULT_STATE_DIR = '/var/lib/pairing-agent';

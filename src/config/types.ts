@@ -77,4 +77,9 @@ export interface Config {
   display_rotation: 0 | 180;
   /** Timeout of one HTTP request to the identity provider, in ms. @default 10000 */
   http_timeout_ms: number;
+  /**
+   * The local token API's Unix socket (mode 0660): the device's apps ask it for access tokens.
+   * @default $RUNTIME_DIRECTORY/agent.sock (systemd's RuntimeDirectory=), else <state_dir>/agent.sock
+   */
+  socket_path: string;
 }

@@ -2,7 +2,7 @@
  * Pure validation of a parsed configuration plus environment overrides. Every problem is one
  * `ConfigError` naming the key and where its value came from (issue #2).
  */
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { endpointUrlProblem } from '../net/url-policy.js';
 import type { Config } from './types.js';
@@ -12,6 +12,7 @@ import {
   ENV_CONFIG_PATH,
   ENV_PREFIX,
   KEYS,
+  SOCKET_NAME,
   envName,
   type ConfigKey,
   type KeySpec,
@@ -83,15 +84,21 @@ export function validateConfig({ file, path, env }: ConfigInput): Config {
 
   const stateDir = (get('state_dir') as string | undefined) ?? env.STATE_DIRECTORY?.split(':')[0] ?? DEFAULT_STATE_DIR;
 
+  const absolute = (p: string) => (isAbsolute(p) ? p : resolve(path, '..', p));
+  const stateDirectory = absolute(stateDir);
+  const runtimeDir = env.RUNTIME_DIRECTORY?.split(':')[0];
+  const socketPath = (get('socket_path') as string | undefined) ?? join(runtimeDir ?? stateDirectory, SOCKET_NAME);
+
   const config: Config = {
     ...DEFAULTS,
     extra_params: { ...DEFAULTS.extra_params },
     client_id: clientId as string,
     token_endpoint_auth_method: method,
-    state_dir: isAbsolute(stateDir) ? stateDir : resolve(path, '..', stateDir),
+    state_dir: stateDirectory,
+    socket_path: absolute(socketPath),
   };
   for (const [key, { value }] of values) {
-    if (key === 'state_dir' || key === 'token_endpoint_auth_method') continue;
+    if (key === 'state_dir' || key === 'token_endpoint_auth_method' || key === 'socket_path') continue;
     (config as unknown as Record<string, unknown>)[key] = value;
   }
   return config;

@@ -7,7 +7,7 @@
  */
 import type { PollResult, RefreshResult, TokenSet } from '../oauth/types.js';
 import type { Effect, Event, Identity, PendingCode, State, StepContext, Tokens } from './state.js';
-import { autoPairPause, retryDelay, refreshTime, resumeRefreshTime, MIN_LIFETIME_MS } from './timing.js';
+import { autoPairPause, freshEnough, retryDelay, refreshTime, resumeRefreshTime, MIN_LIFETIME_MS } from './timing.js';
 
 export type StepResult = [State, Effect[]];
 
@@ -274,6 +274,8 @@ function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, ev
       if (ctx.now < state.refreshAt) return [state, [{ type: 'wake', at: state.refreshAt }]];
       return startRefresh(state);
     case 'token_wanted':
+      // Many callers may ask at once: only a token that is really near expiry is refreshed.
+      if (freshEnough(state.tokens.issuedAt, state.tokens.accessExpiresAt, ctx.now)) return stay(state);
       return startRefresh(state);
     default:
       return stay(state);

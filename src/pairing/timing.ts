@@ -57,3 +57,16 @@ export function autoPairPause(restarts: number, random: number): number {
   const pause = restarts === 0 ? AUTO_PAIR_FIRST_PAUSE_MS : Math.min(AUTO_PAIR_PAUSE_CAP_MS, AUTO_PAIR_PAUSE_BASE_MS * 2 ** Math.min(restarts - 1, 20));
   return Math.round(pause * (0.8 + 0.4 * random));
 }
+
+/**
+ * A stored access token is good enough to hand to an app while it outlives the app's request: 30 s
+ * left, or a quarter of a short lifetime (issue #7 `token`: "refreshing first if it is about to expire").
+ */
+export const TOKEN_MIN_REMAINING_MS = 30_000;
+export const TOKEN_MIN_REMAINING_FRACTION = 0.25;
+
+export function freshEnough(issuedAt: number, expiresAt: number | undefined, now: number): boolean {
+  if (expiresAt === undefined) return true; // The provider gave no lifetime: trust the token.
+  const needed = Math.min(TOKEN_MIN_REMAINING_MS, Math.max(0, expiresAt - issuedAt) * TOKEN_MIN_REMAINING_FRACTION);
+  return expiresAt - now > needed;
+}

@@ -2,7 +2,7 @@
  * Runs the built CLI (dist/, as installed on a device) in a child process, the way a user or a unit
  * file would. `npm test` builds before running vitest.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -24,4 +24,48 @@ export function runBuiltCli(args: string[], env: Record<string, string | undefin
     timeout: 15_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The same, without blocking the test's event loop: needed whenever the test process also serves
+ * the identity provider the CLI talks to.
+ */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 20_000): Promise<CliResult> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAIRING_AGENT_')));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`pairing-agent ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `pairing-agent run` as a child process; its log lines are collected. */
+export function spawnDaemon(configPath: string, env: Record<string, string | undefined> = {}): { child: ChildProcess; log: () => string } {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAIRING_AGENT_')));
+  const child = spawn(process.execPath, [CLI, '--config', configPath, 'run'], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (c: Buffer) => (log += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (log += c.toString('utf8')));
+  return { child, log: () => log };
+}
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

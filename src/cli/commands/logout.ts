@@ -1,0 +1,34 @@
+/**
+ * `pairing-agent logout`: revoke and wipe, like a long press (issue #7).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/index.js';
+import { callDaemon } from '../../daemon/client.js';
+import { streamLogger } from '../../daemon/log.js';
+import { withLocalAgent } from '../../daemon/oneshot.js';
+import { controlSocketPath } from '../../daemon/paths.js';
+import type { Command } from '../io.js';
+
+const command: Command = async ({ args, configPath, io }) => {
+  parseArgs({ args, options: {}, allowPositionals: false, strict: true });
+  const { config } = loadConfig({ path: configPath, env: io.env });
+  const waitMs = config.http_timeout_ms * 2 + 2_000;
+  const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', waitMs + 2_000);
+  let state: string;
+  if (viaDaemon !== undefined) {
+    state = String((viaDaemon.json() as { state?: unknown }).state);
+  } else {
+    state = await withLocalAgent(config, streamLogger(io.stderr), async (agent) => {
+      const name = agent.state.name;
+      if (name === 'paired' || name === 'refreshing' || name === 'awaiting_user' || name === 'unpairing') {
+        await agent.dispatch(name === 'unpairing' ? { type: 'start' } : { type: 'long_press' });
+        await agent.waitFor((s) => s.name !== 'unpairing', waitMs);
+      }
+      return agent.state.name;
+    });
+  }
+  io.stdout(`${state === 'unpaired' ? 'unpaired' : `state: ${state}`}\n`);
+  return state === 'unpaired' ? 0 : 1;
+};
+
+export default command;

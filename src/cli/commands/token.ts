@@ -1,0 +1,41 @@
+/**
+ * `pairing-agent token`: a valid access token and a newline on stdout (issue #7), refreshed first if
+ * it is about to expire. Through the daemon when it runs (one writer); otherwise under the state lock.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/index.js';
+import { tokenReply } from '../../daemon/api.js';
+import { callDaemon } from '../../daemon/client.js';
+import { streamLogger } from '../../daemon/log.js';
+import { withLocalAgent } from '../../daemon/oneshot.js';
+import { controlSocketPath } from '../../daemon/paths.js';
+import type { Command } from '../io.js';
+
+const REFRESH_WAIT_MARGIN_MS = 2_000;
+
+const command: Command = async ({ args, configPath, io }) => {
+  parseArgs({ args, options: {}, allowPositionals: false, strict: true });
+  const { config } = loadConfig({ path: configPath, env: io.env });
+  const waitMs = config.http_timeout_ms + REFRESH_WAIT_MARGIN_MS;
+  const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', waitMs + REFRESH_WAIT_MARGIN_MS);
+  const reply =
+    viaDaemon === undefined
+      ? await withLocalAgent(config, streamLogger(io.stderr), async (agent, clock) => {
+          const r = await tokenReply({ agent, clock, refreshWaitMs: waitMs });
+          return { status: r.status, body: r.body as Record<string, unknown> };
+        })
+      : { status: viaDaemon.status, body: viaDaemon.json() as Record<string, unknown> };
+  if (reply.status === 200 && typeof reply.body.access_token === 'string') {
+    io.stdout(`${reply.body.access_token}\n`);
+    return 0;
+  }
+  const { error, state, reason } = reply.body;
+  io.stderr(
+    error === 'not_paired'
+      ? `pairing-agent: not paired (state ${String(state)}): press the button or run the daemon to pair\n`
+      : `pairing-agent: no valid access token right now: ${String(reason ?? error)}\n`,
+  );
+  return 1;
+};
+
+export default command;

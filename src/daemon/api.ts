@@ -1,0 +1,123 @@
+/**
+ * The daemon's local HTTP API on Unix sockets (issue #7). No TCP listener.
+ * - the token socket (0660, for the device's apps): `GET /token`, `GET /status`;
+ * - the control socket (0600 in the state directory, for `pairing-agent` commands): also
+ *   `POST /press`, `POST /long-press`, `POST /logout`, `GET /screen.png` (simulated device).
+ */
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Agent } from '../agent/agent.js';
+import type { Logger } from '../agent/types.js';
+import type { Clock } from '../agent/clock.js';
+import type { State } from '../pairing/state.js';
+import { statusOf } from './status.js';
+import { freshEnough } from '../pairing/timing.js';
+import { tokenAnswer } from './token-policy.js';
+
+export interface ApiOptions {
+  agent: Agent;
+  clock: Clock;
+  log: Logger;
+  /** How long `GET /token` waits for a refresh before answering 503. */
+  refreshWaitMs: number;
+  /** The simulated panel as PNG, when the HAL is simulated. */
+  screenPng?: () => Buffer;
+  /** Presses the simulated button; undefined when there is none. */
+  press?: (long: boolean) => void;
+}
+
+type Reply = { status: number; body: unknown; type?: string };
+
+const json = (status: number, body: unknown): Reply => ({ status, body });
+const isPaired = (s: State) => s.name === 'paired';
+
+export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<Reply> {
+  const { agent, clock } = o;
+  let state = agent.state;
+  if (state.name === 'paired' && freshEnough(state.tokens.issuedAt, state.tokens.accessExpiresAt, clock.now())) return json(200, tokenAnswer(state.tokens, clock.now()));
+  if (state.name !== 'paired' && state.name !== 'refreshing') {
+    return json(409, { error: 'not_paired', state: state.name });
+  }
+  // Near expiry: ask for a refresh (one at a time however many callers: the state machine ignores
+  // `token_wanted` while `refreshing`) and wait for its outcome.
+  if (state.name === 'paired') await agent.dispatch({ type: 'token_wanted' });
+  state = (await agent.waitFor((s) => s.name !== 'refreshing', o.refreshWaitMs)) ?? agent.state;
+  if (state.name === 'paired') {
+    const { tokens } = state;
+    if (tokens.accessExpiresAt === undefined || tokens.accessExpiresAt > clock.now()) return json(200, tokenAnswer(tokens, clock.now()));
+    return json(503, { error: 'temporarily_unavailable', reason: 'the access token expired and the identity provider cannot be reached; retrying' });
+  }
+  return json(state.name === 'refreshing' ? 503 : 409, { error: state.name === 'refreshing' ? 'temporarily_unavailable' : 'not_paired', state: state.name });
+}
+
+async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Promise<Reply> {
+  const path = new URL(req.url ?? '/', 'http://agent').pathname;
+  const method = req.method ?? 'GET';
+  if (method === 'GET' && path === '/status') return json(200, statusOf(o.agent.state, true));
+  if (method === 'GET' && path === '/token') return tokenReply(o);
+  if (!control) return json(404, { error: 'not_found' });
+  if (method === 'POST' && (path === '/press' || path === '/long-press')) {
+    if (o.press === undefined) return json(409, { error: 'no_simulated_button' });
+    o.press(path === '/long-press');
+    return json(202, { state: o.agent.state.name });
+  }
+  if (method === 'POST' && path === '/logout') {
+    const state = o.agent.state;
+    if (state.name === 'awaiting_user' || isPaired(state) || state.name === 'refreshing') {
+      await o.agent.dispatch({ type: 'long_press' });
+    }
+    const done = await o.agent.waitFor((s) => s.name !== 'unpairing', o.refreshWaitMs);
+    return json(done === undefined ? 504 : 200, statusOf(o.agent.state, true));
+  }
+  if (method === 'GET' && path === '/screen.png') {
+    if (o.screenPng === undefined) return json(409, { error: 'no_simulated_display' });
+    return { status: 200, body: o.screenPng(), type: 'image/png' };
+  }
+  return json(404, { error: 'not_found' });
+}
+
+function handler(control: boolean, o: ApiOptions) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    route(req, control, o).then(
+      (reply) => {
+        const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(`${JSON.stringify(reply.body)}\n`);
+        res.writeHead(reply.status, { 'content-type': reply.type ?? 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+        res.end(body);
+      },
+      (error: unknown) => {
+        o.log('api_failed', { path: req.url, error: (error as Error).message });
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"server_error"}\n');
+      },
+    );
+  };
+}
+
+/** Listens on a Unix socket with the given mode, replacing a stale socket file. */
+export async function listenUnix(path: string, mode: number, control: boolean, o: ApiOptions): Promise<Server> {
+  try {
+    unlinkSync(path); // We hold the state lock: a socket file here is a dead daemon's.
+  } catch {
+    // None there.
+  }
+  const server = createServer(handler(control, o));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  chmodSync(path, mode);
+  return server;
+}
+
+export async function closeServer(server: Server, path: string): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}

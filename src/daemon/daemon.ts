@@ -1,0 +1,139 @@
+/**
+ * `pairing-agent run`: the agent with its state on disk, its hardware, and its local API (issue #7).
+ */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { createHal } from '../../hal/factory.js';
+import { VirtualButton } from '../../hal/sim/button.js';
+import { FramebufferDisplay } from '../../hal/sim/display.js';
+import type { Hal } from '../../hal/types.js';
+import { Agent } from '../agent/agent.js';
+import { systemClock, type Clock } from '../agent/clock.js';
+import { createIdpClient } from '../agent/idp-client.js';
+import type { Logger } from '../agent/types.js';
+import type { Config } from '../config/types.js';
+import { AgentError } from '../errors.js';
+import { encodePng } from '../screens/png.js';
+import { Bitmap } from '../screens/bitmap.js';
+import { FileStateStore } from '../store/file-store.js';
+import { closeServer, listenUnix } from './api.js';
+import { tryLock, type StateLock } from './lock.js';
+import { controlSocketPath } from './paths.js';
+import { createNotifier, type NotifySend } from './sd-notify.js';
+
+/** Seconds the token API waits for a refresh beyond the HTTP timeout. */
+const REFRESH_WAIT_MARGIN_MS = 2_000;
+
+export interface DaemonOptions {
+  config: Config;
+  log: Logger;
+  env?: Readonly<Record<string, string | undefined>>;
+  io?: { stdin: Readable; stdout: Writable & { isTTY?: boolean } };
+  /** Tests inject a HAL or a clock; by default the configured HAL and the system clock. */
+  hal?: Hal;
+  clock?: Clock;
+  notify?: NotifySend;
+}
+
+export interface Daemon {
+  agent: Agent;
+  hal: Hal;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const { config, log } = o;
+  const env = o.env ?? process.env;
+  mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
+  const lock = tryLock(config.state_dir);
+  if (!('release' in lock)) {
+    throw new AgentError('ERR_STATE', `another pairing-agent (pid ${lock.owner}) is already running on ${config.state_dir}`);
+  }
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  };
+  try {
+    return await start(o, env, lock, cleanups, cleanup);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function start(
+  o: DaemonOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  _lock: StateLock,
+  cleanups: (() => Promise<void> | void)[],
+  cleanup: () => Promise<void>,
+): Promise<Daemon> {
+  const { config, log } = o;
+  const opened = FileStateStore.open(config.state_dir);
+  if (opened.recovered) log('state_recovered', { problem: opened.recovered.problem, kept_as: opened.recovered.keptAs });
+  if (opened.removedTemps.length > 0) log('state_temp_removed', { files: opened.removedTemps.join(',') });
+
+  const hal = o.hal ?? (await createHal(config, o.io ?? { stdin: process.stdin, stdout: process.stdout }));
+  cleanups.push(() => hal.close());
+  const clock = o.clock ?? systemClock();
+  const agent = new Agent({
+    store: opened.store,
+    idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json') }),
+    hal,
+    clock,
+    log,
+    autoPair: config.auto_pair,
+  });
+  cleanups.push(() => agent.stop());
+
+  const { button, display } = hal;
+  const api = {
+    agent,
+    clock,
+    log,
+    refreshWaitMs: config.http_timeout_ms + REFRESH_WAIT_MARGIN_MS,
+    // The simulated device is driven from outside (issue #5): `pairing-agent sim press | screen`.
+    ...(button instanceof VirtualButton ? { press: (long: boolean) => button.press(long) } : {}),
+    ...(display instanceof FramebufferDisplay
+      ? {
+          screenPng: () => {
+            const { width, height, data } = display.frame;
+            const bitmap = new Bitmap(width, height);
+            bitmap.data.set(data);
+            return encodePng(bitmap);
+          },
+        }
+      : {}),
+  };
+  const servers: [Server, string][] = [];
+  cleanups.push(async () => {
+    for (const [server, path] of servers) await closeServer(server, path);
+  });
+  const controlPath = controlSocketPath(config);
+  servers.push([await listenUnix(controlPath, 0o600, true, api), controlPath]);
+  mkdirSync(join(config.socket_path, '..'), { recursive: true });
+  // 0660: the device's apps reach the token API through the agent's group (issue #7).
+  servers.push([await listenUnix(config.socket_path, 0o660, false, api), config.socket_path]);
+
+  await agent.start();
+  const notifier = createNotifier(env, () => true, o.notify);
+  cleanups.push(() => notifier.close());
+  await notifier.ready();
+  log('ready', { state: agent.state.name, socket: config.socket_path });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    agent,
+    hal,
+    stop: () => {
+      stopping ??= (async () => {
+        log('stopping', {});
+        await notifier.stopping();
+        await cleanup();
+      })();
+      return stopping;
+    },
+  };
+}

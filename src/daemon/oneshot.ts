@@ -1,0 +1,42 @@
+/**
+ * A command that needs the state while no daemon runs (`token`, `logout`): the same agent and state
+ * machine, under the state lock, for one event, with a headless panel.
+ */
+import { join } from 'node:path';
+import { createSimHal } from '../../hal/factory.js';
+import { Agent } from '../agent/agent.js';
+import { systemClock, type Clock } from '../agent/clock.js';
+import { createIdpClient } from '../agent/idp-client.js';
+import type { Logger } from '../agent/types.js';
+import type { Config } from '../config/types.js';
+import { FileStateStore } from '../store/file-store.js';
+import { waitLock } from './lock.js';
+
+/** Other CLI calls may hold the lock for one refresh: wait that long, and a little more. */
+const LOCK_WAIT_MARGIN_MS = 5_000;
+
+export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent: Agent, clock: Clock) => Promise<T>): Promise<T> {
+  const lock = await waitLock(config.state_dir, config.http_timeout_ms * 2 + LOCK_WAIT_MARGIN_MS);
+  try {
+    const { store } = FileStateStore.open(config.state_dir);
+    const clock = systemClock();
+    const hal = createSimHal(config);
+    const agent = new Agent({
+      store,
+      idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json') }),
+      hal,
+      clock,
+      log,
+      autoPair: false,
+    });
+    await agent.load();
+    try {
+      return await fn(agent, clock);
+    } finally {
+      await agent.stop();
+      await hal.close();
+    }
+  } finally {
+    lock.release();
+  }
+}

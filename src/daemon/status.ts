@@ -1,0 +1,74 @@
+/**
+ * `status` as JSON (issue #7, a public contract): the state name, and what a person or a script needs
+ * to act on it. Never a secret: no device code, no token.
+ */
+import type { State } from '../pairing/state.js';
+
+export interface Status {
+  state: State['name'];
+  user_code?: string;
+  verification_uri?: string;
+  verification_uri_complete?: string | null;
+  /** When the shown code expires (ISO 8601). */
+  expires_at?: string;
+  subject?: string | null;
+  who?: string | null;
+  /** When the current access token expires (ISO 8601), or null when the provider did not say. */
+  access_token_expires_at?: string | null;
+  /** Why the agent is where it is: `pairing_lost`, `cancelled`, `unpaired`, or an IdP error text. */
+  reason?: string;
+  /** When the agent retries on its own (offline, kiosk restarts). */
+  retry_at?: string;
+  /** Whether a daemon is running this state right now. */
+  daemon: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function statusOf(state: State, daemon: boolean): Status {
+  switch (state.name) {
+    case 'awaiting_user':
+      return {
+        state: state.name,
+        user_code: state.code.userCode,
+        verification_uri: state.code.verificationUri,
+        verification_uri_complete: state.code.verificationUriComplete ?? null,
+        expires_at: iso(state.code.expiresAt),
+        daemon,
+      };
+    case 'paired':
+    case 'refreshing':
+      return {
+        state: state.name,
+        subject: state.identity.subject ?? null,
+        who: state.identity.who ?? null,
+        access_token_expires_at: state.tokens.accessExpiresAt === undefined ? null : iso(state.tokens.accessExpiresAt),
+        daemon,
+      };
+    case 'unpaired':
+      return { state: state.name, ...(state.notice === undefined ? {} : { reason: state.notice }), daemon };
+    case 'offline':
+      return { state: state.name, reason: state.reason, retry_at: iso(state.retryAt), daemon };
+    case 'failed':
+      return { state: state.name, reason: state.reason, ...(state.autoRetryAt === undefined ? {} : { retry_at: iso(state.autoRetryAt) }), daemon };
+    case 'denied':
+    case 'code_expired':
+      return { state: state.name, ...(state.autoRetryAt === undefined ? {} : { retry_at: iso(state.autoRetryAt) }), daemon };
+    case 'requesting_code':
+    case 'unpairing':
+      return { state: state.name, daemon };
+  }
+}
+
+/** One line for people. */
+export function statusLine(status: Status): string {
+  switch (status.state) {
+    case 'awaiting_user':
+      return `awaiting_user: enter code ${status.user_code} at ${status.verification_uri} (expires ${status.expires_at})`;
+    case 'paired':
+    case 'refreshing':
+      return `paired${status.who ? ` as ${status.who}` : ''}${status.subject ? ` (subject ${status.subject})` : ''}; access token expires ${status.access_token_expires_at ?? 'unknown'}`;
+    default:
+      return `${status.state}${status.reason ? `: ${status.reason}` : ''}${status.retry_at ? ` (retry at ${status.retry_at})` : ''}`;
+  }
+}

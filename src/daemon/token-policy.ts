@@ -1,0 +1,22 @@
+/**
+ * The token API's answer: the access token, its type and expiry (issue #7).
+ */
+import type { Tokens } from '../pairing/state.js';
+
+export interface TokenAnswer {
+  access_token: string;
+  token_type: string;
+  /** Seconds left, when known. */
+  expires_in?: number;
+  expires_at?: string;
+}
+
+export function tokenAnswer(tokens: Tokens, now: number): TokenAnswer {
+  return {
+    access_token: tokens.accessToken,
+    token_type: tokens.tokenType,
+    ...(tokens.accessExpiresAt === undefined
+      ? {}
+      : { expires_in: Math.max(0, Math.floor((tokens.accessExpiresAt - now) / 1000)), expires_at: new Date(tokens.accessExpiresAt).toISOString() }),
+  };
+}

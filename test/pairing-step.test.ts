@@ -321,7 +321,19 @@ describe('step: unpairing', () => {
     expect(effects.at(-1)).toEqual({ type: 'revoke', accessToken: 'at-1', refreshToken: 'rt-1' });
     const [done, after] = step(next, { type: 'revoked', ok: true }, ctx);
     expect(done).toEqual({ name: 'unpaired', notice: 'unpaired' });
-    expect(names(after)).toEqual(['wipe', 'persist', 'log']);
+    expect(names(after)).toEqual(['wipe', 'persist', 'wake', 'log']);
+  });
+
+  it('a kiosk asks for a new code after a pause once unpaired, cancelled or its pairing is lost', () => {
+    const [done, effects] = step({ name: 'unpairing', tokens }, { type: 'revoked', ok: true }, kiosk);
+    const at = NOW + autoPairPause(0, 0.5);
+    expect(done).toEqual({ name: 'unpaired', notice: 'unpaired', autoRetryAt: at });
+    expect(effects).toContainEqual({ type: 'wake', at });
+    expect(step(done, { type: 'timer' }, kiosk)).toEqual([done, [{ type: 'wake', at }]]);
+    expect(step(done, { type: 'timer' }, { ...kiosk, now: at })[0]).toEqual({ name: 'requesting_code', attempt: 0, restarts: 0 });
+    expect(step(awaiting, { type: 'long_press' }, kiosk)[0]).toMatchObject({ name: 'unpaired', autoRetryAt: at });
+    const [lost] = step(refreshing, { type: 'refresh', result: { kind: 'invalid_grant', error: oauthError('invalid_grant') } }, kiosk);
+    expect(lost).toMatchObject({ name: 'unpaired', notice: 'pairing_lost', autoRetryAt: at });
   });
 
   it('wipes even when the revocation could not reach the server', () => {

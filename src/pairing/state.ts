@@ -44,7 +44,8 @@ export interface PendingCode {
 }
 
 export type State =
-  | { name: 'unpaired'; notice?: 'pairing_lost' | 'cancelled' | 'unpaired' }
+  /** `autoRetryAt`: a kiosk (`auto_pair`) asks for a new code then. */
+  | { name: 'unpaired'; notice?: 'pairing_lost' | 'cancelled' | 'unpaired'; autoRetryAt?: number }
   /** `restarts`: automatic restarts in a row on a kiosk (`auto_pair`), for growing pauses. */
   | { name: 'requesting_code'; attempt: number; restarts: number }
   | {

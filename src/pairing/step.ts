@@ -49,9 +49,24 @@ function failed(reason: string, restarts: number, ctx: StepContext): StepResult 
   return [{ name: 'failed', reason, restarts, autoRetryAt }, [...effects, { type: 'wake', at: autoRetryAt }]];
 }
 
+/**
+ * Back to `unpaired`, with `before` effects first (wipe, persist). A button-less kiosk has no other way
+ * to pair again, so it asks for a new code after a pause (issue #4 `auto_pair`).
+ */
+function toUnpaired(notice: 'pairing_lost' | 'cancelled' | 'unpaired', ctx: StepContext, before: Effect[], after: Effect[] = []): StepResult {
+  const autoRetryAt = ctx.autoPair ? ctx.now + autoPairPause(0, ctx.random) : undefined;
+  return [
+    { name: 'unpaired', notice, ...(autoRetryAt === undefined ? {} : { autoRetryAt }) },
+    [...before, { type: 'wake', at: autoRetryAt }, ...after],
+  ];
+}
+
 function fromIdle(state: Extract<State, { name: 'unpaired' }>, event: Event, ctx: StepContext): StepResult {
   if (event.type === 'press') return requestCode();
   if (event.type === 'start' && ctx.autoPair) return requestCode();
+  if (event.type === 'timer' && ctx.autoPair && state.autoRetryAt !== undefined) {
+    return ctx.now >= state.autoRetryAt ? requestCode() : [state, [{ type: 'wake', at: state.autoRetryAt }]];
+  }
   return stay(state);
 }
 
@@ -61,7 +76,7 @@ function fromStopped(state: Extract<State, { name: 'denied' | 'code_expired' | '
     case 'press':
       return requestCode();
     case 'long_press':
-      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }, { type: 'wake', at: undefined }]];
+      return toUnpaired('cancelled', ctx, [{ type: 'persist' }]);
     case 'start':
       if (!ctx.autoPair) return stay(state);
       return scheduleAutoRestart(state, ctx);
@@ -92,7 +107,7 @@ function fromOffline(state: Extract<State, { name: 'offline' }>, event: Event, c
     case 'press':
       return requestCode(state.attempt, state.restarts);
     case 'long_press':
-      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }, { type: 'wake', at: undefined }]];
+      return toUnpaired('cancelled', ctx, [{ type: 'persist' }]);
     case 'start':
       return requestCode(state.attempt, state.restarts);
     case 'timer':
@@ -108,7 +123,7 @@ function fromRequesting(state: Extract<State, { name: 'requesting_code' }>, even
       // The request was in flight when the agent stopped: ask again.
       return requestCode(state.attempt, state.restarts);
     case 'long_press':
-      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }]];
+      return toUnpaired('cancelled', ctx, [{ type: 'persist' }]);
     case 'device_authorization': {
       const { result } = event;
       if (result.kind === 'ok') {
@@ -160,7 +175,7 @@ function fromAwaiting(state: Extract<State, { name: 'awaiting_user' }>, event: E
       ];
     }
     case 'long_press':
-      return [{ name: 'unpaired', notice: 'cancelled' }, [{ type: 'persist' }, { type: 'wake', at: undefined }, { type: 'log', event: 'cancelled', fields: { user_code: code.userCode } }]];
+      return toUnpaired('cancelled', ctx, [{ type: 'persist' }], [{ type: 'log', event: 'cancelled', fields: { user_code: code.userCode } }]);
     case 'timer':
       if (state.deadlineTrusted && ctx.now >= code.expiresAt) {
         // RFC 8628 §3.5: stop polling once the code has expired.
@@ -315,10 +330,9 @@ function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: 
       return paired(tokensFrom(result.tokens, ctx.now, state.tokens), state.identity, { ...ctx, hasUserinfo: false }, result.rotated ? 'refreshed_rotated' : 'refreshed');
     case 'invalid_grant':
       // The pairing is gone at the server (revoked, expired, reuse detected): forget it (issue #4).
-      return [
-        { name: 'unpaired', notice: 'pairing_lost' },
-        [{ type: 'wipe' }, { type: 'persist' }, { type: 'wake', at: undefined }, { type: 'log', event: 'pairing_lost', fields: { reason: result.error.message, after_lost_answer: state.refreshUncertain ?? false } }],
-      ];
+      return toUnpaired('pairing_lost', ctx, [{ type: 'wipe' }, { type: 'persist' }], [
+        { type: 'log', event: 'pairing_lost', fields: { reason: result.error.message, after_lost_answer: state.refreshUncertain ?? false } },
+      ]);
     case 'transient': {
       // Only the network: keep the pairing and try again later (issue #3, #4).
       const uncertain = (state.refreshUncertain ?? false) || result.requestMayHaveBeenProcessed;
@@ -334,14 +348,14 @@ function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: 
   }
 }
 
-function fromUnpairing(state: Extract<State, { name: 'unpairing' }>, event: Event, _ctx: StepContext): StepResult {
+function fromUnpairing(state: Extract<State, { name: 'unpairing' }>, event: Event, ctx: StepContext): StepResult {
   switch (event.type) {
     case 'start':
       // Interrupted while revoking: revoke again (revocation is idempotent, RFC 7009 §2.2).
       return [state, [{ type: 'revoke', accessToken: state.tokens.accessToken, ...(state.tokens.refreshToken === undefined ? {} : { refreshToken: state.tokens.refreshToken }) }]];
     case 'revoked':
       // Wipe even when the server could not be reached: the person asked for the device to forget.
-      return [{ name: 'unpaired', notice: 'unpaired' }, [{ type: 'wipe' }, { type: 'persist' }, { type: 'log', event: 'unpaired', fields: { revoked: event.ok } }]];
+      return toUnpaired('unpaired', ctx, [{ type: 'wipe' }, { type: 'persist' }], [{ type: 'log', event: 'unpaired', fields: { revoked: event.ok } }]);
     default:
       return stay(state);
   }

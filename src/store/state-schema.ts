@@ -82,7 +82,7 @@ export function stateProblem(state: unknown): string | undefined {
   if (!isRecord(state)) return 'state must be an object';
   switch (state.name) {
     case 'unpaired':
-      return fields(state, { notice: optional(oneOf('pairing_lost', 'cancelled', 'unpaired')) }, 'state');
+      return fields(state, { notice: optional(oneOf('pairing_lost', 'cancelled', 'unpaired')), autoRetryAt: optional(num) }, 'state');
     case 'requesting_code':
       return fields(state, { attempt: int, restarts: int }, 'state');
     case 'awaiting_user':

@@ -11,9 +11,10 @@ import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { State } from '../pairing/state.js';
 import type { StateStore } from '../agent/types.js';
 import { fsyncDirectory } from './fs-durable.js';
-import { SCHEMA_VERSION, parseStateDocument } from './state-schema.js';
+import { SCHEMA_VERSION, STATE_FILE, parseStateDocument } from './state-schema.js';
 
-export const STATE_FILE = 'state.json';
+export { STATE_FILE };
+
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 /** atomically's temp names: `state.json.tmp-` + 10 timestamp digits + 6 hex digits. */

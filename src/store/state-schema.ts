@@ -7,6 +7,9 @@ import type { PendingCode, State, Tokens } from '../pairing/state.js';
 
 export const SCHEMA_VERSION = 1;
 
+/** The state file's name inside `state_dir`. */
+export const STATE_FILE = 'state.json';
+
 export interface StateDocument {
   schema: number;
   state: State;

@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
-import { withLocalAgent } from '../../daemon/oneshot.js';
 import { controlSocketPath } from '../../daemon/paths.js';
 import type { Command } from '../io.js';
 
@@ -18,7 +17,7 @@ const command: Command = async ({ args, configPath, io }) => {
   if (viaDaemon !== undefined) {
     state = String((viaDaemon.json() as { state?: unknown }).state);
   } else {
-    state = await withLocalAgent(config, streamLogger(io.stderr), async (agent) => {
+    state = await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr), async (agent) => {
       const name = agent.state.name;
       if (name === 'paired' || name === 'refreshing' || name === 'awaiting_user' || name === 'unpairing') {
         await agent.dispatch(name === 'unpairing' ? { type: 'start' } : { type: 'long_press' });

@@ -10,8 +10,7 @@ import { callDaemon } from '../../daemon/client.js';
 import { controlSocketPath } from '../../daemon/paths.js';
 import { statusLine, statusOf, type Status } from '../../daemon/status.js';
 import { AgentError, jsonSyntaxProblem } from '../../errors.js';
-import { STATE_FILE } from '../../store/file-store.js';
-import { parseStateDocument } from '../../store/state-schema.js';
+import { STATE_FILE, parseStateDocument } from '../../store/state-schema.js';
 import type { Command } from '../io.js';
 
 export async function readStatus(config: { state_dir: string; http_timeout_ms: number }): Promise<Status> {

@@ -4,10 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
-import { tokenReply } from '../../daemon/api.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
-import { withLocalAgent } from '../../daemon/oneshot.js';
 import { controlSocketPath } from '../../daemon/paths.js';
 import type { Command } from '../io.js';
 
@@ -20,7 +18,8 @@ const command: Command = async ({ args, configPath, io }) => {
   const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', waitMs + REFRESH_WAIT_MARGIN_MS);
   const reply =
     viaDaemon === undefined
-      ? await withLocalAgent(config, streamLogger(io.stderr), async (agent, clock) => {
+      ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr), async (agent, clock) => {
+          const { tokenReply } = await import('../../daemon/api.js');
           const r = await tokenReply({ agent, clock, refreshWaitMs: waitMs });
           return { status: r.status, body: r.body as Record<string, unknown> };
         })

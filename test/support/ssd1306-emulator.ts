@@ -37,6 +37,8 @@ export interface BusStats {
   reads: number;
   /** Bytes written after the address byte, control bytes included. */
   bytesWritten: number;
+  /** Bytes read (oled-i2c-bus reads one status byte before each update). */
+  bytesRead: number;
   /** Display-data bytes. */
   dataBytes: number;
   /** Command and argument bytes. */
@@ -156,6 +158,7 @@ export class OledEmulator {
     buffer.fill(status, 0, length);
     this.stats.transactions++;
     this.stats.reads++;
+    this.stats.bytesRead += length;
     this.transactions.push({ kind: 'read', bytes: [...buffer.subarray(0, length)] });
     return length;
   }
@@ -376,7 +379,7 @@ export function rotate180(frame: Frame): Frame {
 }
 
 function emptyStats(): BusStats {
-  return { transactions: 0, writes: 0, reads: 0, bytesWritten: 0, dataBytes: 0, commandBytes: 0 };
+  return { transactions: 0, writes: 0, reads: 0, bytesWritten: 0, bytesRead: 0, dataBytes: 0, commandBytes: 0 };
 }
 
 function hex(byte: number): string {

@@ -1,0 +1,10 @@
+export { CMD, CONTROL } from './commands.js';
+export { OledDisplay } from './display.js';
+export type { OledOptions } from './display.js';
+export type { I2cBus, I2cWriteCallback } from './i2c-bus.js';
+export { INITIAL_CONTRAST, initCommands, orientationCommands } from './init-sequence.js';
+export type { Rotation } from './init-sequence.js';
+export { panelFor } from './panel.js';
+export type { Controller, Panel } from './panel.js';
+export { TRANSACTION_COST_BYTES, costOf, planFullFrame, planUpdate } from './plan.js';
+export type { I2cWrite, WriteCost } from './plan.js';

@@ -146,6 +146,25 @@ describe('createRpiHal wired to the emulated panel and a simulated sysfs line (n
     expect(emulator.displayOn).toBe(true);
   });
 
+  it('an SSD1306 is initialised by oled-i2c-bus, then corrected, cleared and switched on by the driver', async () => {
+    const emulator = new OledEmulator({ controller: 'ssd1306', height: 32 });
+    native.bus = emulator;
+    native.gpio = new SimulatedGpio(1 as Level);
+    const { createRpiHal } = await import('../hal/rpi/index.js');
+    const hal = await createRpiHal({ ...CONFIG, display_height: 32 }, await fakeSystem('library-init'));
+    const writes = emulator.transactions.filter((t) => t.kind === 'write').map((t) => t.bytes);
+    // oled-i2c-bus 1.0.12 sends its sequence one command byte per transaction, for the 128x32 size.
+    const library = [0xae, 0xd5, 0x80, 0xa8, 0x1f, 0xd3, 0x00, 0x00, 0x8d, 0x14, 0x20, 0x00, 0xa1, 0xc8, 0xda, 0x02, 0x81, 0x8f, 0xd9, 0xf1, 0xdb, 0x40, 0xa4, 0xa6, 0xaf];
+    expect(writes.slice(0, library.length)).toEqual(library.map((byte) => [0x00, byte]));
+    // Then the driver: off, the real start line, scroll stopped, orientation — one transaction.
+    expect(writes[library.length]).toEqual([0x00, 0xae, 0x40, 0x2e, 0xa1, 0xc8]);
+    const frame = renderScreen({ kind: 'paired', who: 'alice@example.com' }, { width: 128, height: 32 });
+    await hal.display.show(frame);
+    expect(emulator.displayOn).toBe(true);
+    expect(emulator.glass().data).toEqual(frame.data);
+    await hal.close();
+  });
+
   it('a kiosk with auto_pair gets no button and no GPIO is touched', async () => {
     native.bus = new OledEmulator({ controller: 'sh1106' });
     native.gpioCalls.length = 0;

@@ -8,7 +8,7 @@ import { CMD, CONTROL } from './commands.js';
 import type { I2cBus } from './i2c-bus.js';
 import { closeBus, writeTransaction } from './i2c-bus.js';
 import type { Rotation } from './init-sequence.js';
-import { initCommands } from './init-sequence.js';
+import { afterLibraryInit, initCommands } from './init-sequence.js';
 import type { Panel } from './panel.js';
 import type { I2cWrite } from './plan.js';
 import { planFullFrame, planUpdate } from './plan.js';
@@ -19,6 +19,11 @@ export interface OledOptions {
   address: number;
   /** @default 0 */
   rotation?: Rotation;
+  /**
+   * The controller was already initialised (by oled-i2c-bus, for an SSD1306): send only the corrections of
+   * `afterLibraryInit` instead of the whole sequence.
+   */
+  preconfigured?: boolean;
 }
 
 export class OledDisplay implements Display {
@@ -47,7 +52,8 @@ export class OledDisplay implements Display {
    */
   static async open(bus: I2cBus, options: OledOptions): Promise<OledDisplay> {
     const display = new OledDisplay(bus, options);
-    await display.#send([command(initCommands(options.panel, options.rotation ?? 0))]);
+    const rotation = options.rotation ?? 0;
+    await display.#send([command(options.preconfigured ? afterLibraryInit(rotation) : initCommands(options.panel, rotation))]);
     const blank = new Uint8Array(options.panel.width * options.panel.pages);
     await display.#send(planFullFrame(blank, options.panel));
     display.#shown = blank;

@@ -11,6 +11,8 @@ export interface I2cBus {
    * pool, so a 1 KiB frame does not block the event loop for the ~25 ms it takes at 400 kHz).
    */
   i2cWrite(address: number, length: number, buffer: Buffer, callback: I2cWriteCallback): void;
+  /** The synchronous write oled-i2c-bus calls (i2c-bus `i2cWriteSync`); used only to initialise an SSD1306. */
+  i2cWriteSync?(address: number, length: number, buffer: Buffer): number;
   close?(callback: (error: Error | null) => void): void;
 }
 

@@ -25,6 +25,17 @@ export function orientationCommands(rotation: Rotation): number[] {
 }
 
 /**
+ * What the driver sends after oled-i2c-bus has initialised an SSD1306 (the Raspberry Pi path, issue #5:
+ * "the OLED on oled-i2c-bus + i2c-bus"): the library's sequence, sent one byte per transaction, ends with
+ * the panel on over RAM that still holds power-up noise, sets start line `0x00` (a column nibble, not a
+ * start line) and leaves a running scroll alone. So: off until RAM is cleared, the real start line, scroll
+ * stopped, and the configured orientation.
+ */
+export function afterLibraryInit(rotation: Rotation): number[] {
+  return [CMD.displayOff, CMD.setStartLine | 0, CMD.deactivateScroll, ...orientationCommands(rotation)];
+}
+
+/**
  * SSD1306: oled-i2c-bus 1.0.12's `_initialise()` sequence (same values, checked by a test against the
  * library itself), sent as one transaction instead of one per byte, with three changes:
  * - the start line is `0x40`; oled-i2c-bus sends `0x00`, which is "lower column nibble 0", not a start line

@@ -10,6 +10,7 @@ declare module 'i2c-bus' {
       buffer: Buffer,
       callback: (error: Error | null, bytesWritten: number, buffer: Buffer) => void,
     ): void;
+    i2cWriteSync(address: number, length: number, buffer: Buffer): number;
     close(callback: (error: Error | null) => void): void;
   }
   export function openSync(busNumber: number, options?: { forceAccess?: boolean }): Bus;

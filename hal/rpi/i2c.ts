@@ -47,6 +47,17 @@ export function withHardwareErrors(bus: I2cBus, context: Extract<HardwareContext
         callback(error ? toHardwareError(error, { ...context, address }) : null, written, sent);
       });
     },
+    ...(bus.i2cWriteSync === undefined
+      ? {}
+      : {
+          i2cWriteSync(address: number, length: number, buffer: Buffer): number {
+            try {
+              return bus.i2cWriteSync?.(address, length, buffer) ?? 0;
+            } catch (error) {
+              throw toHardwareError(error, { ...context, address });
+            }
+          },
+        }),
     close(callback) {
       if (bus.close) bus.close(callback);
       else callback(null);

@@ -1,5 +1,6 @@
 /**
- * The Raspberry Pi hardware layer: the OLED on I2C (i2c-bus, with the SSD1306 / SH1106 drivers of
+ * The Raspberry Pi hardware layer: the OLED on I2C (i2c-bus; an SSD1306 initialised by oled-i2c-bus; frames
+ * through the SSD1306 / SH1106 drivers of
  * `hal/oled`) and the button on GPIO (onoff on sysfs, or libgpiod's gpiomon on the character device),
  * debounced by `hal/button`. The native addons (i2c-bus, onoff's epoll) are imported inside the functions
  * that need them, never at module load, so this module can be imported where they cannot be built.
@@ -9,6 +10,7 @@ import { DebouncedButton } from '../button/button.js';
 import type { Clock } from '../button/button.js';
 import { OledDisplay } from '../oled/display.js';
 import { closeBus } from '../oled/i2c-bus.js';
+import type { I2cBus } from '../oled/i2c-bus.js';
 import { panelFor } from '../oled/panel.js';
 import type { Panel } from '../oled/panel.js';
 import type { Button, Hal } from '../types.js';
@@ -65,7 +67,8 @@ export async function createRpiHal(config: RpiConfig, options: RpiHalOptions = {
   const bus = await openI2cBus(config.i2c_bus, options.devDir === undefined ? {} : { devDir: options.devDir });
   let display: OledDisplay;
   try {
-    display = await OledDisplay.open(bus, { panel, address: config.i2c_address, rotation: config.display_rotation });
+    const preconfigured = panel.controller === 'ssd1306' && (await initialiseWithOledI2cBus(bus, panel, config.i2c_address));
+    display = await OledDisplay.open(bus, { panel, address: config.i2c_address, rotation: config.display_rotation, preconfigured });
   } catch (error) {
     await closeBus(bus).catch(() => undefined);
     throw error;
@@ -100,4 +103,25 @@ export async function createRpiHal(config: RpiConfig, options: RpiHalOptions = {
       }
     },
   };
+}
+
+/**
+ * The SSD1306 is initialised by oled-i2c-bus, the library this project builds its OLED support on
+ * (issue #5): its constructor sends the configuration for the panel size (multiplex ratio, COM pins,
+ * charge pump). Frames then go through `OledDisplay`'s diff planner on the same bus, because the
+ * library's own paths cost a full frame per update (`update()`, synchronous, ~25 ms of blocked event
+ * loop at 400 kHz) or 7 transactions per changed byte (`drawPixel`). Returns false when the library
+ * cannot be used (it is an optional dependency): the driver then sends the same sequence itself.
+ */
+async function initialiseWithOledI2cBus(bus: I2cBus, panel: Panel, address: number): Promise<boolean> {
+  if (bus.i2cWriteSync === undefined) return false;
+  let Oled: typeof import('oled-i2c-bus').default;
+  try {
+    Oled = (await import('oled-i2c-bus')).default;
+  } catch {
+    return false;
+  }
+  const { i2cWriteSync } = bus;
+  new Oled({ i2cWriteSync: (a, length, buffer) => i2cWriteSync.call(bus, a, length, buffer) }, { width: panel.width, height: panel.height, address });
+  return true;
 }

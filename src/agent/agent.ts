@@ -17,6 +17,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Countdowns on screen tick once a second. */
 const COUNTDOWN_TICK_MS = 1000;
 
+/** The timer functions the agent schedules its wake-up and countdown with (the globals by default). */
+export interface AgentTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const GLOBAL_TIMERS: AgentTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout | undefined),
+};
+
 export interface AgentOptions {
   store: StateStore;
   idp: IdpClient;
@@ -24,6 +39,8 @@ export interface AgentOptions {
   clock: Clock;
   log: Logger;
   autoPair: boolean;
+  /** For simulations on a virtual clock (test/support/virtual-time.ts). @default the global timers */
+  timers?: AgentTimers;
 }
 
 export interface AgentEvents {
@@ -34,15 +51,20 @@ export interface AgentEvents {
 export class Agent extends EventEmitter<AgentEvents> {
   #state: State = { name: 'unpaired' };
   #queue: Promise<void> = Promise.resolve();
-  #wake: NodeJS.Timeout | undefined;
-  #tick: NodeJS.Timeout | undefined;
+  #wake: unknown;
+  #tick: unknown;
   #stopped = false;
   #rendering: Promise<void> = Promise.resolve();
+  /** Background I/O effects in flight, and who waits for them to settle (`whenIdle`). */
+  #inFlight = 0;
+  #settled: (() => void)[] = [];
   readonly #o: AgentOptions;
+  readonly #timers: AgentTimers;
 
   constructor(options: AgentOptions) {
     super();
     this.#o = options;
+    this.#timers = options.timers ?? GLOBAL_TIMERS;
   }
 
   get state(): State {
@@ -76,6 +98,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return run;
   }
 
+  /** Warms the IdP client up in the background (see `IdpClient.prepare`). */
+  async prepare(): Promise<void> {
+    await this.#o.idp.prepare?.().catch(() => undefined);
+  }
+
   /** Resolves with the first state (current or coming) that satisfies `done`, or undefined on timeout. */
   waitFor(done: (state: State) => boolean, timeoutMs: number): Promise<State | undefined> {
     if (done(this.#state)) return Promise.resolve(this.#state);
@@ -94,10 +121,25 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
   }
 
+  /**
+   * Resolves once no event is queued and no background I/O effect is in flight: for simulations that
+   * advance a virtual clock only when the agent has nothing left to do at the current instant.
+   */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const queue = this.#queue;
+      await queue;
+      await this.#rendering;
+      if (queue !== this.#queue) continue;
+      if (this.#inFlight === 0) return;
+      await new Promise<void>((resolve) => this.#settled.push(resolve));
+    }
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#wake);
-    clearInterval(this.#tick);
+    this.#timers.clearTimeout(this.#wake);
+    this.#timers.clearInterval(this.#tick);
     await this.#queue;
     await this.#rendering;
   }
@@ -158,20 +200,27 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Network effects run outside the queue so a press is handled while a request is in flight. */
   #background(work: () => Promise<Event | undefined>): void {
-    work().then(
-      (event) => {
-        if (event !== undefined) void this.dispatch(event);
-      },
-      (error: unknown) => this.#o.log('io_failed', { error: (error as Error).message }),
-    );
+    this.#inFlight++;
+    work()
+      .then(
+        (event) => {
+          if (event !== undefined) void this.dispatch(event);
+        },
+        (error: unknown) => this.#o.log('io_failed', { error: (error as Error).message }),
+      )
+      .finally(() => {
+        // After the dispatch above, so `whenIdle` sees the queued result before it sees zero in flight.
+        this.#inFlight--;
+        for (const resolve of this.#settled.splice(0)) resolve();
+      });
   }
 
   #setWake(at: number | undefined): void {
-    clearTimeout(this.#wake);
+    this.#timers.clearTimeout(this.#wake);
     this.#wake = undefined;
     if (at === undefined || this.#stopped) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.#o.clock.now()));
-    this.#wake = setTimeout(() => void this.dispatch({ type: 'timer' }), delay);
+    this.#wake = this.#timers.setTimeout(() => void this.dispatch({ type: 'timer' }), delay);
   }
 
   /** Draws the current state; renders are chained so frames reach the display in order. */
@@ -185,9 +234,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#o.log('display_failed', { error: (error as Error).message });
     });
     if (hasCountdown(this.#state) && !this.#stopped) {
-      this.#tick ??= setInterval(() => void this.#render(), COUNTDOWN_TICK_MS);
+      this.#tick ??= this.#timers.setInterval(() => void this.#render(), COUNTDOWN_TICK_MS);
     } else {
-      clearInterval(this.#tick);
+      this.#timers.clearInterval(this.#tick);
       this.#tick = undefined;
     }
     return this.#rendering;

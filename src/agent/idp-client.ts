@@ -85,6 +85,10 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
   };
 
   return {
+    async prepare() {
+      await endpoints().catch(() => undefined);
+    },
+
     get hasUserinfo() {
       // Known only after discovery; assume yes with an issuer (OIDC providers have one) or when configured.
       return config.userinfo_endpoint !== undefined || config.issuer !== undefined;

@@ -19,6 +19,11 @@ export interface IdpClient {
   identity(accessToken: string): Promise<Identity | undefined>;
   /** Whether a userinfo endpoint is known. */
   readonly hasUserinfo: boolean;
+  /**
+   * Gets ready for the first request (loads the HTTP client, resolves the endpoints) so a button press
+   * is answered sooner; failures are ignored here and met again by the request itself.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** Where the state lives between runs. `save` returns once the state is durable. */

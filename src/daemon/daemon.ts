@@ -122,6 +122,9 @@ async function start(
   cleanups.push(() => notifier.close());
   await notifier.ready();
   log('ready', { state: agent.state.name, socket: config.socket_path });
+  // After the first frame, not before it: a press then finds the HTTP client loaded and the endpoints
+  // known (issue #9: time from button to code). Offline, this simply fails and is tried again later.
+  void agent.prepare();
 
   let stopping: Promise<void> | undefined;
   return {

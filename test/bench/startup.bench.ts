@@ -1,0 +1,164 @@
+/**
+ * Start-up, memory, idle CPU and pairing latency (issue #9), each beside a baseline measured in the
+ * same run. A Pi Zero is ten times slower than this machine: the ratios are what carry over.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { createSimHal } from '../../hal/factory.js';
+import { Agent } from '../../src/agent/agent.js';
+import { systemClock } from '../../src/agent/clock.js';
+import { createIdpClient } from '../../src/agent/idp-client.js';
+import { memoryStore } from '../../src/agent/memory-store.js';
+import { validateConfig } from '../../src/config/index.js';
+import { startEmbeddedIdp } from '../../src/idp/embedded.js';
+import { printTable, type BenchRow } from './table.js';
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const RUNS = 10;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function timeCommand(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  }
+  return median(times);
+}
+
+/** Time until a child prints `marker`, median over RUNS. */
+async function timeUntil(args: string[], marker: RegExp, env: NodeJS.ProcessEnv): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const on = (c: Buffer) => {
+        out += c.toString();
+        if (marker.test(out)) resolve();
+      };
+      child.stdout.on('data', on);
+      child.stderr.on('data', on);
+      child.on('exit', () => reject(new Error(`exited before ${marker}: ${out}`)));
+    });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+  }
+  return median(times);
+}
+
+function procStatus(pid: number): { rssKb: number; cpuTicks: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of /proc/PID/stat; after "comm)" they are at 11 and 12.
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  return { rssKb, cpuTicks };
+}
+
+/** RSS and CPU seconds per minute of a process idling for `idleMs` after `settleMs`. */
+async function idleFigures(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, settleMs: number, idleMs: number) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const on = (c: Buffer) => {
+      out += c.toString();
+      if (ready.test(out)) resolve();
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.on('exit', () => reject(new Error(`exited: ${out}`)));
+  });
+  await new Promise((r) => setTimeout(r, settleMs));
+  const before = procStatus(child.pid ?? 0);
+  await new Promise((r) => setTimeout(r, idleMs));
+  const after = procStatus(child.pid ?? 0);
+  child.kill('SIGKILL');
+  const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return { rssMb: after.rssKb / 1024, cpuSecondsPerMinute: ((after.cpuTicks - before.cpuTicks) / ticksPerSecond) * (60_000 / idleMs), output: () => out };
+}
+
+it('start-up, memory, idle CPU and pairing latency', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pa-bench-'));
+  const idp = await startEmbeddedIdp({ interval: 1 });
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid profile offline_access', hal: 'sim', state_dir: join(dir, 'state') }));
+  const env = { ...process.env, PAIRING_AGENT_CONFIG: config };
+  const cold: BenchRow[] = [];
+  const idle: BenchRow[] = [];
+  const latency: BenchRow[] = [];
+
+  const bare = timeCommand(['-e', '']);
+  const status = timeCommand([CLI, 'status', '--json'], env);
+  cold.push({ figure: '`pairing-agent status --json` (ms, median of 10)', value: status, baseline: bare });
+  const version = timeCommand([CLI, '--version'], env);
+  cold.push({ figure: '`pairing-agent --version` (ms)', value: version, baseline: bare });
+  const daemonStart = await timeUntil([CLI, 'run'], /event=ready/, env);
+  cold.push({ figure: '`pairing-agent run` to its first frame (ms)', value: daemonStart, baseline: bare });
+
+  // Pair the daemon for real, then measure it restarted and idle.
+  const daemon = spawn(process.execPath, [CLI, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  daemon.stderr.on('data', (c: Buffer) => (log += c.toString()));
+  await waitFor(() => /event=ready/.test(log));
+  spawnSync(process.execPath, [CLI, 'sim', 'press'], { env });
+  await waitFor(() => /user_code=/.test(log));
+  const userCode = /user_code=([A-Z-]+)/.exec(log)?.[1] ?? '';
+  await idp.approve(userCode, 'alice');
+  await waitFor(() => /to=paired/.test(log));
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.on('exit', r));
+
+  const agentIdle = await idleFigures([CLI, 'run'], env, /event=ready/, 5000, 20_000);
+  expect(agentIdle.output()).toMatch(/state=paired/);
+  const bareIdle = await idleFigures(['-e', 'setInterval(() => {}, 1 << 30); console.log("ready")'], env, /ready/, 5000, 20_000);
+  idle.push({ figure: 'resident memory of a paired, idle daemon (MB)', value: agentIdle.rssMb, baseline: bareIdle.rssMb });
+  idle.push({ figure: 'CPU seconds per idle minute (over 20 s, 5 s after start)', value: agentIdle.cpuSecondsPerMinute, baseline: bareIdle.cpuSecondsPerMinute });
+
+  // Button to code on screen, and approval to paired, in-process against the embedded IdP.
+  const cfg = validateConfig({ file: { issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: dir }, path: config, env: {} });
+  const hal = createSimHal(cfg);
+  const agent = new Agent({ store: memoryStore(), idp: createIdpClient(cfg, { log: () => {} }), hal, clock: systemClock(), log: () => {}, autoPair: false });
+  await agent.start();
+  await agent.prepare(); // as the daemon does right after its first frame
+  const pressAt = performance.now();
+  hal.button.press();
+  const awaiting = await agent.waitFor((s) => s.name === 'awaiting_user', 10_000);
+  const buttonToCode = performance.now() - pressAt;
+  const roundTripAt = performance.now();
+  await fetch(`${idp.issuer}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: idp.publicClientId }) });
+  const roundTrip = performance.now() - roundTripAt;
+  latency.push({ figure: 'button to code on screen (ms)', value: buttonToCode, baseline: roundTrip });
+  if (awaiting?.name !== 'awaiting_user') throw new Error('no code');
+  const approveAt = performance.now();
+  await idp.approve(awaiting.code.userCode, 'alice');
+  await agent.waitFor((s) => s.name === 'paired', 10_000);
+  const approvalToPaired = performance.now() - approveAt;
+  latency.push({ figure: 'approval to paired (ms); the bound is one polling interval', value: approvalToPaired, baseline: awaiting.code.interval * 1000 });
+  await agent.stop();
+  await idp.close();
+
+  printTable('Cold start (goal: within 2x of bare node)', "`node -e ''`, median of 10, same machine and run", cold);
+  printTable('A paired daemon at rest', 'a bare node process idling with one timer', idle);
+  printTable('Pairing latency against the embedded IdP (1 s interval)', 'button: one plain device authorization round trip; approval: one polling interval', latency);
+}, 180_000);
+
+async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -19,6 +19,8 @@ import { printTable, type BenchRow } from './table.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const RUNS = 10;
+const SETTLE_MS = 20_000;
+const IDLE_MS = 30_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -121,11 +123,13 @@ it('start-up, memory, idle CPU and pairing latency', async () => {
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.on('exit', r));
 
-  const agentIdle = await idleFigures([CLI, 'run'], env, /event=ready/, 5000, 20_000);
+  // V8's memory reducer runs one full GC some 15 s after start (seen with --trace-gc): settle past it,
+  // so the figure is the steady idle cost, not a one-off.
+  const agentIdle = await idleFigures([CLI, 'run'], env, /event=ready/, SETTLE_MS, IDLE_MS);
   expect(agentIdle.output()).toMatch(/state=paired/);
-  const bareIdle = await idleFigures(['-e', 'setInterval(() => {}, 1 << 30); console.log("ready")'], env, /ready/, 5000, 20_000);
+  const bareIdle = await idleFigures(['-e', 'setInterval(() => {}, 1 << 30); console.log("ready")'], env, /ready/, SETTLE_MS, IDLE_MS);
   idle.push({ figure: 'resident memory of a paired, idle daemon (MB)', value: agentIdle.rssMb, baseline: bareIdle.rssMb });
-  idle.push({ figure: 'CPU seconds per idle minute (over 20 s, 5 s after start)', value: agentIdle.cpuSecondsPerMinute, baseline: bareIdle.cpuSecondsPerMinute });
+  idle.push({ figure: 'CPU seconds per idle minute (30 s measured, 20 s after start)', value: agentIdle.cpuSecondsPerMinute, baseline: bareIdle.cpuSecondsPerMinute });
 
   // Button to code on screen, and approval to paired, in-process against the embedded IdP.
   const cfg = validateConfig({ file: { issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: dir }, path: config, env: {} });

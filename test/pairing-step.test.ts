@@ -196,9 +196,16 @@ describe('step: awaiting the user', () => {
     expect(step(awaiting, { type: 'press' }, ctx)).toEqual([awaiting, []]);
   });
 
-  it('an unexpected IdP error while polling becomes a failure state', () => {
-    const error = new ProtocolError('access_token', '"access_token" must be a string');
-    expect(step(awaiting, { type: 'poll', result: { kind: 'fatal', error } }, ctx)[0]).toEqual({ name: 'failed', reason: '"access_token" must be a string', restarts: 0 });
+  it('an OAuth refusal while polling becomes a failure state', () => {
+    const error = new OAuthError(401, 'invalid_client', 'unknown client');
+    expect(step(awaiting, { type: 'poll', result: { kind: 'fatal', error } }, ctx)[0]).toEqual({ name: 'failed', reason: 'invalid_client: unknown client (HTTP 401)', restarts: 0 });
+  });
+
+  it('a garbled poll answer keeps the code and polls again later, never sooner than the interval', () => {
+    const error = new ProtocolError('body', 'the token endpoint answered HTML');
+    const [next, effects] = step(awaiting, { type: 'poll', result: { kind: 'fatal', error } }, { ...ctx, random: 0 });
+    expect(next).toMatchObject({ name: 'awaiting_user', failures: 1, nextPollAt: NOW + 5000, code: { userCode: 'WDJB-MJHT' } });
+    expect(effects).toContainEqual({ type: 'wake', at: NOW + 5000 });
   });
 });
 

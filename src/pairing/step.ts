@@ -219,8 +219,17 @@ function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: 
       return stopped('denied', state.restarts, ctx, { user_code: code.userCode });
     case 'expired':
       return stopped('code_expired', state.restarts, ctx, { user_code: code.userCode });
-    case 'fatal':
+    case 'fatal': {
+      if (result.error.code === 'ERR_PROTOCOL') {
+        // A garbled answer (an HTML page from a proxy, a cut-off body) says nothing about the code: keep
+        // polling, backing off, and let the server say `expired_token` if it is gone. Only a real OAuth
+        // refusal (invalid_client, unauthorized_client…) ends the flow.
+        const floor = retryDelay(state.failures, ctx.random);
+        const [next, effects] = afterInterval(code.interval, state.failures + 1, floor);
+        return [next, [...effects, { type: 'log', event: 'poll_failed', fields: { reason: result.error.message, failures: state.failures + 1 } }]];
+      }
       return failed(result.error.message, state.restarts, ctx);
+    }
     case 'tokens':
       return paired(tokensFrom(result.tokens, ctx.now), identity ?? {}, ctx, 'paired');
   }

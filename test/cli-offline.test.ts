@@ -20,15 +20,7 @@ async function statusJson(): Promise<Record<string, unknown>> {
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-async function active(token: string): Promise<boolean> {
-  const { client_id, client_secret } = idp.confidentialClient;
-  const res = await fetch(`${idp.issuer}/token/introspection`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }),
-  });
-  return ((await res.json()) as { active: boolean }).active;
-}
+const active = async (token: string) => (await idp.introspect(token)).active;
 
 beforeAll(async () => {
   idp = await startEmbeddedIdp({ ttl: { accessToken: 4 }, interval: 1 });

@@ -18,15 +18,7 @@ const grantErrors: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'pa-e2e-'));
 const config = join(dir, 'config.json');
 
-async function introspect(token: string): Promise<{ active: boolean; sub?: string }> {
-  const { client_id, client_secret } = idp.confidentialClient;
-  const res = await fetch(`${idp.issuer}/token/introspection`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }),
-  });
-  return (await res.json()) as { active: boolean; sub?: string };
-}
+const introspect = (token: string) => idp.introspect(token);
 
 async function status(): Promise<Record<string, unknown>> {
   const r = await runCli(['--config', config, 'status', '--json']);

@@ -43,6 +43,11 @@ export interface EmbeddedIdp {
   approve(userCode: string, subject?: string): Promise<void>;
   /** Deny: the next poll gets `access_denied`. */
   deny(userCode: string): Promise<void>;
+  /**
+   * Asks the provider's own introspection endpoint (RFC 7662) about a token, as the confidential client:
+   * what a resource server would see. For tests and for teams checking their agents in CI.
+   */
+  introspect(token: string): Promise<{ active: boolean; sub?: string; [claim: string]: unknown }>;
   close(): Promise<void>;
   /** The underlying oidc-provider instance, for tests that need more. */
   readonly provider: unknown;
@@ -142,6 +147,16 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promis
     provider,
     approve: (userCode, subject = 'alice') => approveDeviceCode(provider, userCode, subject),
     deny: (userCode) => denyDeviceCode(provider, userCode),
+    async introspect(token) {
+      const credentials = Buffer.from(`${confidentialClient.client_id}:${confidentialClient.client_secret}`).toString('base64');
+      const res = await fetch(`${issuer}/token/introspection`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }),
+      });
+      if (!res.ok) throw new Error(`embedded IdP: introspection answered HTTP ${res.status}`);
+      return (await res.json()) as { active: boolean; sub?: string };
+    },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -106,9 +106,9 @@ function grantOf(path: string, form: URLSearchParams, paths: FaultGateOptions['p
   return undefined;
 }
 
-export async function startFaultGate(o: FaultGateOptions): Promise<FaultGate> {
-  const target = new URL(o.target);
-  const counters: GateCounters = {
+/** All counters at zero. */
+export function emptyCounters(): GateCounters {
+  return {
     requests: { device_authorization: 0, poll: 0, refresh: 0 },
     faults: {},
     forwarded: 0,
@@ -119,6 +119,11 @@ export async function startFaultGate(o: FaultGateOptions): Promise<FaultGate> {
     retryAftersGiven: 0,
     lostInTransit: 0,
   };
+}
+
+export async function startFaultGate(o: FaultGateOptions): Promise<FaultGate> {
+  const target = new URL(o.target);
+  const counters = emptyCounters();
   /** Per device code: the poll interval in force (s) and when the next poll may come (virtual ms). */
   const codes = new Map<string, { interval: number; readyAt: number }>();
   /** Per grant: a Retry-After not yet run out (virtual ms). */

@@ -22,7 +22,7 @@ import { PROFILES, startProviderServer } from '../support/provider-servers.js';
 import type { FakeProvider, ProviderProfile, RecordedRequest } from '../support/provider-servers.js';
 import { createVirtualTime, seededRandom } from '../support/virtual-time.js';
 import type { VirtualTime } from '../support/virtual-time.js';
-import { startFaultGate } from './fault-gate.js';
+import { emptyCounters, startFaultGate } from './fault-gate.js';
 import type { FaultGate, FaultKind, FaultPlan, GateCounters } from './fault-gate.js';
 
 /** 2025-01-01T00:00:00Z: any fixed instant will do; virtual time starts here. */
@@ -301,17 +301,7 @@ export interface SoakResult {
 }
 
 function sumCounters(all: GateCounters[]): GateCounters {
-  const total: GateCounters = {
-    requests: { device_authorization: 0, poll: 0, refresh: 0 },
-    faults: {},
-    forwarded: 0,
-    earlyPolls: 0,
-    minPollMarginMs: undefined,
-    pollsChecked: 0,
-    earlyRetries: 0,
-    retryAftersGiven: 0,
-    lostInTransit: 0,
-  };
+  const total = emptyCounters();
   for (const c of all) {
     for (const g of ['device_authorization', 'poll', 'refresh'] as const) total.requests[g] += c.requests[g];
     for (const [k, n] of Object.entries(c.faults) as [FaultKind, number][]) total.faults[k] = (total.faults[k] ?? 0) + n;

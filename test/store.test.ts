@@ -47,8 +47,7 @@ describe('FileStateStore', () => {
 
   it.each([
     ['truncated JSON', '{"schema":1,"state":{"name":"pai', /^not valid JSON/],
-    // conf turns a top-level array into an object ({0: …}), so it is caught at "schema".
-    ['a JSON array', '[1,2]', /^"schema" must be a positive integer/],
+    ['a JSON array', '[1,2]', /^not a JSON object/],
     ['a state with a mistyped field', JSON.stringify({ schema: 1, state: { ...paired, failures: 'x' } }), /^state.failures is missing or has the wrong type/],
     ['an unknown state', JSON.stringify({ schema: 1, state: { name: 'dancing' } }), /^state.name "dancing" is not a known state/],
     ['a newer schema', JSON.stringify({ schema: 99, state: paired }), /^schema 99 is newer than this agent's 1/],

@@ -1,5 +1,17 @@
-import { create as createQrCode } from 'qrcode';
-import type { QRCode } from 'qrcode';
+import { createRequire } from 'node:module';
+import type { QRCode, QRCodeOptions } from 'qrcode';
+
+type CreateQrCode = (text: string, options: QRCodeOptions) => QRCode;
+let qrcodeCreate: CreateQrCode | undefined;
+
+/**
+ * qrcode is loaded on the first code screen, not at start-up (issue #9: the daemon's first frame and
+ * `status` must not pay for it). It is CommonJS, so a synchronous `require` keeps rendering synchronous.
+ */
+function createQrCode(text: string, options: QRCodeOptions): QRCode {
+  qrcodeCreate ??= (createRequire(import.meta.url)('qrcode') as { create: CreateQrCode }).create;
+  return qrcodeCreate(text, options);
+}
 
 /** QR error correction levels, from the most redundant to the least. */
 export type QrEcc = 'H' | 'Q' | 'M' | 'L';

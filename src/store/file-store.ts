@@ -4,9 +4,9 @@
  * A corrupt or unreadable file is renamed aside, reported, and the agent starts unpaired instead of
  * crash-looping; leftover temp files of a killed write are removed at start.
  */
-import { chmodSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { State } from '../pairing/state.js';
 import type { StateStore } from '../agent/types.js';
@@ -41,12 +41,12 @@ type Document = { schema?: number; state?: State };
 export class FileStateStore implements StateStore {
   readonly dir: string;
   readonly path: string;
-  #conf: Conf<Document>;
+  /** conf, opened on the first write: reading needs only our parser, so start-up skips conf's import (issue #9). */
+  #conf: Promise<Conf<Document>> | undefined;
 
-  private constructor(dir: string, conf: Conf<Document>) {
+  private constructor(dir: string) {
     this.dir = dir;
-    this.#conf = conf;
-    this.path = conf.path;
+    this.path = join(dir, STATE_FILE);
   }
 
   /** Opens (creating) the state directory and reads the state, recovering from a bad file. */
@@ -55,61 +55,64 @@ export class FileStateStore implements StateStore {
     const removedTemps = readdirSync(dir).filter((name) => TEMP_FILE.test(name));
     for (const name of removedTemps) unlinkSync(join(dir, name));
 
+    const store = new FileStateStore(dir);
+    let parsed = store.#read();
     let recovered: Recovery | undefined;
-    let conf: Conf<Document>;
-    try {
-      conf = openConf(dir);
-    } catch (error) {
-      recovered = keepAside(dir, describe(error), now());
-      conf = openConf(dir);
-    }
-    let parsed = readDocument(conf);
     if (!parsed.ok) {
       recovered = keepAside(dir, parsed.problem, now());
-      conf = openConf(dir);
       parsed = { ok: true, state: undefined };
     }
-    const path = join(dir, STATE_FILE);
-    tightenMode(path, FILE_MODE);
-    return { store: new FileStateStore(dir, conf), state: parsed.state, ...(recovered ? { recovered } : {}), removedTemps };
+    tightenMode(store.path, FILE_MODE);
+    return { store, state: parsed.state, ...(recovered ? { recovered } : {}), removedTemps };
   }
 
   async load(): Promise<State | undefined> {
-    const parsed = readDocument(this.#conf);
+    const parsed = this.#read();
     if (!parsed.ok) throw new AgentError('ERR_STATE', `${this.path}: ${parsed.problem}`);
     return parsed.state;
   }
 
   async save(state: State): Promise<void> {
     // One write for the whole document (conf rewrites the file on every set).
-    this.#conf.store = { schema: SCHEMA_VERSION, state };
+    (await this.#writer()).store = { schema: SCHEMA_VERSION, state };
     fsyncDirectory(this.dir);
   }
 
   async wipe(): Promise<void> {
-    this.#conf.store = { schema: SCHEMA_VERSION };
+    (await this.#writer()).store = { schema: SCHEMA_VERSION };
     fsyncDirectory(this.dir);
   }
-}
 
-function openConf(dir: string): Conf<Document> {
-  return new Conf<Document>({
-    cwd: dir,
-    configName: 'state',
-    // conf defaults to 0o666 (NOTES.md): tokens live here.
-    configFileMode: FILE_MODE,
-    // Never silently drop a pairing on a parse error: we keep the file aside ourselves.
-    clearInvalidConfig: false,
-    accessPropertiesByDotNotation: false,
-    watch: false,
-  });
-}
+  #writer(): Promise<Conf<Document>> {
+    this.#conf ??= import('conf').then(({ default: Conf }) =>
+      new Conf<Document>({
+        cwd: this.dir,
+        configName: 'state',
+        // conf defaults to 0o666 (NOTES.md): tokens live here.
+        configFileMode: FILE_MODE,
+        // Never silently drop a pairing on a parse error: `open` keeps a bad file aside itself.
+        clearInvalidConfig: false,
+        accessPropertiesByDotNotation: false,
+        watch: false,
+      }),
+    );
+    return this.#conf;
+  }
 
-function readDocument(conf: Conf<Document>): ReturnType<typeof parseStateDocument> {
-  try {
-    return parseStateDocument(conf.store);
-  } catch (error) {
-    return { ok: false, problem: describe(error) };
+  /** The file as a checked state; a missing file is no state. The disk is untrusted (issue #4). */
+  #read(): ReturnType<typeof parseStateDocument> {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: undefined };
+      return { ok: false, problem: describe(error) };
+    }
+    try {
+      return parseStateDocument(JSON.parse(text) as unknown);
+    } catch (error) {
+      return { ok: false, problem: describe(error) };
+    }
   }
 }
 

@@ -48,13 +48,22 @@ describe('validateConfig', () => {
     ['no issuer and no token endpoint', { client_id: 'x', device_authorization_endpoint: 'https://a.example/device' }, `${PATH}: token_endpoint: is required when "issuer" is not set`],
     ['a secret with method none', { ...base, client_secret: 's', token_endpoint_auth_method: 'none' }, `${PATH}: token_endpoint_auth_method: is "none" but client_secret is set`],
     ['a secret-based method without a secret', { ...base, token_endpoint_auth_method: 'client_secret_post' }, `${PATH}: client_secret: is required when token_endpoint_auth_method is "client_secret_post"`],
-    ['extra_params with a non-string value', { ...base, extra_params: { prompt: 1 } }, `${PATH}: extra_params: .prompt must be a string, got number 1`],
+    ['extra_params with a non-string value', { ...base, extra_params: { prompt: 1 } }, `${PATH}: extra_params: .prompt must be a string, got a number`],
     ['an array instead of an object', [base], `${PATH}: must contain a JSON object`],
     ['an empty client_id', { ...base, client_id: '  ' }, `${PATH}: client_id: must not be empty`],
   ])('rejects %s with one line naming the key and the file', (_name, file, expected) => {
     const message = problem(file);
     expect(message.startsWith(expected)).toBe(true);
     expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in an error, only its type', () => {
+    expect(problem({ ...base, client_secret: 12345678901234 })).toBe(`${PATH}: client_secret: must be a string, got a number`);
+    expect(problem({ ...base, extra_params: { api_key: 987654321 } })).toBe(`${PATH}: extra_params: .api_key must be a string, got a number`);
+  });
+
+  it('does not take *.localhost for loopback (the DNS server might answer it)', () => {
+    expect(problem({ ...base, issuer: 'http://idp.localhost:8080' })).toMatch(/issuer: must use https:\/\//);
   });
 
   it('accepts http:// on loopback addresses only', () => {

@@ -250,6 +250,12 @@ describe('step: keeping the pairing fresh', () => {
     expect(step(paired, { type: 'timer' }, { ...ctx, now: NOW + 165_000 })).toEqual([refreshing, [{ type: 'persist' }, { type: 'refresh', refreshToken: 'rt-1' }]]);
   });
 
+  it('an app asking for a token does not cut a refresh backoff short', () => {
+    const backingOff: State = { ...paired, failures: 3, refreshAt: NOW + 20_000, tokens: { ...tokens, accessExpiresAt: NOW + 1000 } } as State;
+    expect(step(backingOff, { type: 'token_wanted' }, ctx)).toEqual([backingOff, []]);
+    expect(step(backingOff, { type: 'token_wanted' }, { ...ctx, now: NOW + 20_000 })[0].name).toBe('refreshing');
+  });
+
   it('refreshes on demand when an app needs a token that is near expiry, and only then', () => {
     // 240 s left of a 300 s token: fresh enough, no refresh.
     expect(step(paired, { type: 'token_wanted' }, ctx)).toEqual([paired, []]);
@@ -347,6 +353,14 @@ describe('step: unpairing', () => {
     const [done, effects] = step({ name: 'unpairing', tokens }, { type: 'revoked', ok: false }, ctx);
     expect(done.name).toBe('unpaired');
     expect(names(effects)).toContain('wipe');
+  });
+
+  it('revokes what a refresh in flight brings back after the person unpaired', () => {
+    const result = { kind: 'tokens' as const, tokens: { ...tokenSet, refreshToken: 'rt-2' }, rotated: true };
+    expect(step({ name: 'unpairing', tokens }, { type: 'refresh', result }, ctx)).toEqual([
+      { name: 'unpairing', tokens },
+      [{ type: 'revoke', accessToken: 'at-2', refreshToken: 'rt-2' }],
+    ]);
   });
 
   it('an interrupted unpairing revokes again at start-up', () => {

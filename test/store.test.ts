@@ -50,6 +50,7 @@ describe('FileStateStore', () => {
     ['a JSON array', '[1,2]', /^not a JSON object/],
     ['a state with a mistyped field', JSON.stringify({ schema: 1, state: { ...paired, failures: 'x' } }), /^state.failures is missing or has the wrong type/],
     ['an unknown state', JSON.stringify({ schema: 1, state: { name: 'dancing' } }), /^state.name "dancing" is not a known state/],
+    ['a time no date can hold', JSON.stringify({ schema: 1, state: { ...paired, tokens: { ...paired.tokens, accessExpiresAt: 1e300 } } }), /^state.tokens.accessExpiresAt/],
     ['a newer schema', JSON.stringify({ schema: 99, state: paired }), /^schema 99 is newer than this agent's 1/],
     ['tokens without an access token', JSON.stringify({ schema: 1, state: { ...paired, tokens: { tokenType: 'Bearer', issuedAt: 1 } } }), /^state.tokens.accessToken/],
   ])('keeps a file with %s aside, reports it, and starts unpaired', async (_name, content, problem) => {

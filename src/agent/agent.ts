@@ -16,6 +16,8 @@ import { hasCountdown, screenFor } from './view.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Countdowns on screen tick once a second. */
 const COUNTDOWN_TICK_MS = 1000;
+/** After a failed state write (a full or failing SD card), try again this much later. */
+const PERSIST_RETRY_MS = 5_000;
 
 /** The timer functions the agent schedules its wake-up and countdown with (the globals by default). */
 export interface AgentTimers {
@@ -54,6 +56,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   #wake: unknown;
   #tick: unknown;
   #stopped = false;
+  /** Set by `stop()`: no new request goes out, answers to those in flight are still handled. */
+  #stopping = false;
+  /** Pending `waitFor` calls, cancelled by `stop()` so nothing outlives the agent. */
+  readonly #waiters = new Set<() => void>();
   #rendering: Promise<void> = Promise.resolve();
   /** Background I/O effects in flight, and who waits for them to settle (`whenIdle`). */
   #inFlight = 0;
@@ -63,6 +69,8 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   constructor(options: AgentOptions) {
     super();
+    // Every concurrent `GET /token` waits on 'state': many listeners are normal here.
+    this.setMaxListeners(0);
     this.#o = options;
     this.#timers = options.timers ?? GLOBAL_TIMERS;
   }
@@ -103,20 +111,27 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#o.idp.prepare?.().catch(() => undefined);
   }
 
-  /** Resolves with the first state (current or coming) that satisfies `done`, or undefined on timeout. */
+  /**
+   * Resolves with the first state (current or coming) that satisfies `done`, or undefined on timeout or
+   * when the agent stops.
+   */
   waitFor(done: (state: State) => boolean, timeoutMs: number): Promise<State | undefined> {
     if (done(this.#state)) return Promise.resolve(this.#state);
+    if (this.#stopped) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const onState = (state: State) => {
-        if (!done(state)) return;
+      const finish = (state: State | undefined) => {
         clearTimeout(timer);
         this.off('state', onState);
+        this.#waiters.delete(cancel);
         resolve(state);
       };
-      const timer = setTimeout(() => {
-        this.off('state', onState);
-        resolve(undefined);
-      }, timeoutMs);
+      const onState = (state: State) => {
+        if (done(state)) finish(state);
+      };
+      const cancel = () => finish(undefined);
+      const timer = setTimeout(cancel, timeoutMs);
+      timer.unref();
+      this.#waiters.add(cancel);
       this.on('state', onState);
     });
   }
@@ -136,10 +151,25 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops, first letting requests already sent finish for up to `graceMs`: a refresh answer that
+   * arrives during shutdown holds the rotated refresh token, and it must reach the disk, or the next
+   * start would present the consumed one (a reuse). No new request is sent meanwhile.
+   */
+  async stop(graceMs = 0): Promise<void> {
+    this.#stopping = true;
+    this.#timers.clearTimeout(this.#wake);
+    this.#timers.clearInterval(this.#tick);
+    if (graceMs > 0 && this.#inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.whenIdle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      if (this.#inFlight > 0) this.#o.log('stopped_with_request_in_flight', { requests: this.#inFlight });
+    }
     this.#stopped = true;
     this.#timers.clearTimeout(this.#wake);
     this.#timers.clearInterval(this.#tick);
+    for (const cancel of [...this.#waiters]) cancel();
     await this.#queue;
     await this.#rendering;
   }
@@ -153,17 +183,24 @@ export class Agent extends EventEmitter<AgentEvents> {
       autoPair: this.#o.autoPair,
       hasUserinfo: this.#o.idp.hasUserinfo,
     });
-    if (next !== this.#state) {
-      if (next.name !== this.#state.name) this.#o.log('state', { from: this.#state.name, to: next.name, on: event.type });
+    const previous = this.#state;
+    if (next !== previous) {
+      if (next.name !== previous.name) this.#o.log('state', { from: previous.name, to: next.name, on: event.type });
       this.#state = next;
     }
     for (const effect of effects) {
       try {
         await this.#run(effect);
       } catch (error) {
-        // A failed write must not be followed by the effects that relied on it (a refresh with a
-        // token whose successor could not be saved): stop this batch, say so, keep what is on disk.
+        // A failed write must not be followed by the effects that relied on it (a refresh with a token
+        // whose successor could not be saved). Go back to the state that is on disk and try again
+        // after a pause — never sooner than this batch meant to wake (a poll interval, a backoff).
         this.#o.log('effect_failed', { effect: effect.type, error: (error as Error).message });
+        if (effect.type === 'persist') {
+          this.#state = previous;
+          const planned = effects.find((e): e is Extract<Effect, { type: 'wake' }> => e.type === 'wake')?.at;
+          this.#setWake(Math.max(clock.now() + PERSIST_RETRY_MS, planned ?? 0));
+        }
         break;
       }
     }
@@ -172,7 +209,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   async #run(effect: Effect): Promise<void> {
-    const { idp, store, log } = this.#o;
+    const { store, log } = this.#o;
     switch (effect.type) {
       case 'persist':
         return store.save(this.#state);
@@ -182,6 +219,19 @@ export class Agent extends EventEmitter<AgentEvents> {
         return this.#setWake(effect.at);
       case 'log':
         return log(effect.event, effect.fields);
+      case 'request_code':
+      case 'poll':
+      case 'refresh':
+      case 'revoke':
+      case 'fetch_identity':
+        if (this.#stopping) return; // shutting down: nothing new goes out
+        return this.#request(effect);
+    }
+  }
+
+  #request(effect: Extract<Effect, { type: 'request_code' | 'poll' | 'refresh' | 'revoke' | 'fetch_identity' }>): void {
+    const { idp } = this.#o;
+    switch (effect.type) {
       case 'request_code':
         return this.#background(async () => ({ type: 'device_authorization', result: await idp.requestCode() }));
       case 'poll':
@@ -218,7 +268,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #setWake(at: number | undefined): void {
     this.#timers.clearTimeout(this.#wake);
     this.#wake = undefined;
-    if (at === undefined || this.#stopped) return;
+    if (at === undefined || this.#stopping) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.#o.clock.now()));
     this.#wake = this.#timers.setTimeout(() => void this.dispatch({ type: 'timer' }), delay);
   }
@@ -233,7 +283,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#rendering = this.#rendering.then(draw).catch((error: unknown) => {
       this.#o.log('display_failed', { error: (error as Error).message });
     });
-    if (hasCountdown(this.#state) && !this.#stopped) {
+    if (hasCountdown(this.#state) && !this.#stopping) {
       this.#tick ??= this.#timers.setInterval(() => void this.#render(), COUNTDOWN_TICK_MS);
     } else {
       this.#timers.clearInterval(this.#tick);

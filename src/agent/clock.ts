@@ -1,7 +1,9 @@
 /**
- * The agent's clock: the wall time read once at start-up plus the monotonic clock since (issue #4).
- * Waits never jump when NTP fixes the wall clock of a Pi without a real-time clock, while times saved
- * to disk still mean roughly "then" after a reboot (where the server, not this clock, judges expiry).
+ * The agent's clock (issue #4): the wall time read at start-up plus the monotonic clock since, moved
+ * forward — never back — when the wall clock jumps ahead. A Pi without a real-time clock boots with a
+ * stale time; when NTP fixes it the agent must notice that its tokens are older than it thought, while
+ * a wall clock stepping back never makes a wait longer or a token younger. Times saved to disk still
+ * mean roughly "then" after a reboot, where the server, not this clock, judges expiry.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -12,11 +14,16 @@ export interface Clock {
   random(): number;
 }
 
-export function systemClock(): Clock {
-  const wallAtStart = Date.now();
-  const monoAtStart = performance.now();
+export function systemClock(wall: () => number = Date.now, mono: () => number = () => performance.now()): Clock {
+  let base = wall() - mono();
   return {
-    now: () => Math.round(wallAtStart + (performance.now() - monoAtStart)),
+    now: () => {
+      const monotonic = base + mono();
+      const current = wall();
+      // Follow a forward jump of the wall clock (NTP after an offline boot) by moving the base.
+      if (current > monotonic) base += current - monotonic;
+      return Math.round(base + mono());
+    },
     random: Math.random,
   };
 }

@@ -105,10 +105,14 @@ export function validateConfig({ file, path, env }: ConfigInput): Config {
 }
 
 /** Checks one value against its spec; returns it (normalized) or throws naming the key. */
+/** Keys whose values are secret or may be (`extra_params` can carry provider keys): errors name only types. */
+const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set(['client_secret', 'extra_params']);
+
 function checkValue(key: ConfigKey, spec: KeySpec, value: unknown, source: string): unknown {
   const fail = (problem: string): never => {
     throw new ConfigError(problem, source, key);
   };
+  const describe = SECRET_KEYS.has(key) ? describeType : describeValue;
   switch (spec.type) {
     case 'string': {
       if (typeof value !== 'string') return fail(`must be a string, got ${describe(value)}`);
@@ -180,7 +184,14 @@ function fromEnv(spec: KeySpec, raw: string): unknown {
   }
 }
 
-function describe(value: unknown): string {
+/** The type only: for values that must not be echoed. */
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;

@@ -47,9 +47,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { config, log } = o;
   const env = o.env ?? process.env;
   mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
-  const lock = tryLock(config.state_dir);
+  const lock = await tryLock(config.state_dir);
   if (!('release' in lock)) {
-    throw new AgentError('ERR_STATE', `another pairing-agent (pid ${lock.owner}) is already running on ${config.state_dir}`);
+    throw new AgentError('ERR_STATE', `another pairing-agent is already running on ${config.state_dir} (or a command is using its state)`);
   }
   const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
   const cleanup = async () => {
@@ -86,7 +86,9 @@ async function start(
     log,
     autoPair: config.auto_pair,
   });
-  cleanups.push(() => agent.stop());
+  // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the
+  // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.
+  cleanups.push(() => agent.stop(config.http_timeout_ms));
 
   const { button, display } = hal;
   const api = {
@@ -107,6 +109,9 @@ async function start(
         }
       : {}),
   };
+  // The state first, then the sockets: a caller must never see "not paired" from an agent that has
+  // not read its state yet.
+  await agent.start();
   const servers: [Server, string][] = [];
   cleanups.push(async () => {
     for (const [server, path] of servers) await closeServer(server, path);
@@ -117,7 +122,6 @@ async function start(
   // 0660: the device's apps reach the token API through the agent's group (issue #7).
   servers.push([await listenUnix(config.socket_path, 0o660, false, api), config.socket_path]);
 
-  await agent.start();
   const notifier = createNotifier(env, () => true, o.notify);
   cleanups.push(() => notifier.close());
   await notifier.ready();

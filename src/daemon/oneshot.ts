@@ -29,14 +29,18 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
       log,
       autoPair: false,
     });
-    await agent.load();
+    // A refresh that a killed process left in flight is resolved as at start-up (a deliberate retry
+    // after a pause), not waited for.
+    if ((await agent.load()).name === 'refreshing') await agent.dispatch({ type: 'start' });
     try {
       return await fn(agent, clock);
     } finally {
-      await agent.stop();
+      // Let a refresh already sent land on disk before the lock is released (its answer holds the
+      // rotated refresh token).
+      await agent.stop(config.http_timeout_ms * 2);
       await hal.close();
     }
   } finally {
-    lock.release();
+    await lock.release();
   }
 }

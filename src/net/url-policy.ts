@@ -5,10 +5,13 @@
  */
 import { isIP } from 'node:net';
 
-/** True for `localhost`, 127.0.0.0/8 and ::1 (with or without brackets). */
+/**
+ * True for `localhost`, 127.0.0.0/8 and ::1 (with or without brackets). Not `*.localhost`: RFC 6761
+ * reserves it, but glibc may still ask the DNS server, which could answer with any address.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
   return false;

@@ -298,8 +298,11 @@ function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, ev
       if (ctx.now < state.refreshAt) return [state, [{ type: 'wake', at: state.refreshAt }]];
       return startRefresh(state);
     case 'token_wanted':
-      // Many callers may ask at once: only a token that is really near expiry is refreshed.
+      // Many callers may ask at once: only a token that is really near expiry is refreshed, and a
+      // refresh that failed waits out its backoff (or its deliberate pause after a lost answer)
+      // however often apps ask.
       if (freshEnough(state.tokens.issuedAt, state.tokens.accessExpiresAt, ctx.now)) return stay(state);
+      if (state.failures > 0 && state.refreshAt !== undefined && ctx.now < state.refreshAt) return stay(state);
       return startRefresh(state);
     default:
       return stay(state);
@@ -362,6 +365,11 @@ function fromUnpairing(state: Extract<State, { name: 'unpairing' }>, event: Even
     case 'start':
       // Interrupted while revoking: revoke again (revocation is idempotent, RFC 7009 §2.2).
       return [state, [{ type: 'revoke', accessToken: state.tokens.accessToken, ...(state.tokens.refreshToken === undefined ? {} : { refreshToken: state.tokens.refreshToken }) }]];
+    case 'refresh':
+      // A refresh that was in flight when the person unpaired: revoke what it brought too, or the
+      // rotated refresh token would stay valid at the server.
+      if (event.result.kind !== 'tokens') return stay(state);
+      return [state, [{ type: 'revoke', accessToken: event.result.tokens.accessToken, refreshToken: event.result.tokens.refreshToken }]];
     case 'revoked':
       // Wipe even when the server could not be reached: the person asked for the device to forget.
       return toUnpaired('unpaired', ctx, [{ type: 'wipe' }, { type: 'persist' }], [{ type: 'log', event: 'unpaired', fields: { revoked: event.ok } }]);

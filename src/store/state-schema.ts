@@ -44,7 +44,8 @@ export function parseStateDocument(doc: unknown, migrations = MIGRATIONS, curren
 
 type Check = (value: unknown) => boolean;
 const str: Check = (v) => typeof v === 'string' && v.length > 0;
-const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+/** Times and numbers: finite and within what a Date can hold (±8.64e15 ms), so they can be printed. */
+const num: Check = (v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15;
 const int: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const bool: Check = (v) => typeof v === 'boolean';
 const optional = (check: Check): Check => (v) => v === undefined || check(v);

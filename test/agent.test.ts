@@ -1,0 +1,100 @@
+/**
+ * The agent's shell against the embedded IdP and a real state file: shutdown during a refresh, and a
+ * failing disk (issue #4: "every state change that matters is on disk before its effects run").
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimHal } from '../hal/factory.js';
+import { Agent } from '../src/agent/agent.js';
+import { systemClock } from '../src/agent/clock.js';
+import { createIdpClient } from '../src/agent/idp-client.js';
+import type { StateStore } from '../src/agent/types.js';
+import { validateConfig } from '../src/config/index.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import type { State } from '../src/pairing/state.js';
+import { FileStateStore } from '../src/store/file-store.js';
+
+let idp: EmbeddedIdp;
+const grantErrors: string[] = [];
+beforeAll(async () => {
+  // 3 s access tokens: the agent refreshes about 1 s after each pairing or refresh.
+  idp = await startEmbeddedIdp({ interval: 1, ttl: { accessToken: 3 } });
+  (idp.provider as { on(e: string, fn: (ctx: unknown, error: Error) => void): void }).on('grant.error', (_c, e) => grantErrors.push(e.message));
+});
+afterAll(async () => {
+  await idp.close();
+});
+
+/** The real state file, with a switch that makes writes fail like a full SD card. */
+function flakyStore(dir: string): StateStore & { failing: boolean } {
+  const { store } = FileStateStore.open(dir);
+  const flaky = {
+    failing: false,
+    load: () => store.load(),
+    save: async (state: State) => {
+      if (flaky.failing) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      return store.save(state);
+    },
+    wipe: () => store.wipe(),
+  };
+  return flaky;
+}
+
+async function pairedAgent() {
+  const dir = mkdtempSync(join(tmpdir(), 'pa-agent-'));
+  const config = validateConfig({ file: { issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: dir }, path: join(dir, 'c.json'), env: {} });
+  const store = flakyStore(dir);
+  const hal = createSimHal(config);
+  const log: string[] = [];
+  const agent = new Agent({ store, idp: createIdpClient(config, { log: () => {} }), hal, clock: systemClock(), log: (e) => void log.push(e), autoPair: false });
+  await agent.start();
+  hal.button.press();
+  const awaiting = await agent.waitFor((s) => s.name === 'awaiting_user', 10_000);
+  if (awaiting?.name !== 'awaiting_user') throw new Error('no code');
+  await idp.approve(awaiting.code.userCode, 'dana');
+  const paired = await agent.waitFor((s) => s.name === 'paired', 10_000);
+  if (paired?.name !== 'paired') throw new Error('not paired');
+  return { agent, store, dir, paired, log };
+}
+
+describe('Agent', () => {
+  it('stopping during a refresh still saves the rotated refresh token (no reuse at the next start)', async () => {
+    const { agent, dir, paired } = await pairedAgent();
+    const oldRefresh = paired.tokens.refreshToken;
+    // The refresh request has been sent when the state says `refreshing`: stop right then.
+    expect(await agent.waitFor((s) => s.name === 'refreshing', 10_000)).toBeDefined();
+    await agent.stop(5_000);
+    const saved = FileStateStore.open(dir).state;
+    expect(saved?.name).toBe('paired');
+    if (saved?.name !== 'paired' || saved.tokens.refreshToken === undefined) throw new Error('not paired on disk');
+    expect(saved.tokens.refreshToken).not.toBe(oldRefresh);
+    // The token on disk is the live one: the next start can use it, and nothing was reused.
+    const res = await fetch(`${idp.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: idp.publicClientId, grant_type: 'refresh_token', refresh_token: saved.tokens.refreshToken }),
+    });
+    expect(res.status).toBe(200);
+    expect(grantErrors).toEqual([]);
+  });
+
+  it('a failed state write sends nothing that relied on it, keeps the state on disk, and retries later', async () => {
+    const { agent, store, dir, paired, log } = await pairedAgent();
+    store.failing = true;
+    // The refresh is due in about a second; its write fails, so no refresh may go out.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(log).toContain('effect_failed');
+    expect(agent.state).toMatchObject({ name: 'paired', tokens: { refreshToken: paired.tokens.refreshToken } });
+    expect(FileStateStore.open(dir).state).toMatchObject({ name: 'paired', tokens: { refreshToken: paired.tokens.refreshToken } });
+    // The disk recovers: within the retry pause the refresh happens and lands on disk.
+    store.failing = false;
+    const refreshed = await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== paired.tokens.refreshToken, 10_000);
+    expect(refreshed).toBeDefined();
+    await agent.stop(5_000);
+    const saved = FileStateStore.open(dir).state;
+    expect(saved?.name === 'paired' && saved.tokens.refreshToken).not.toBe(paired.tokens.refreshToken);
+    expect(grantErrors).toEqual([]);
+  }, 20_000);
+});

@@ -113,10 +113,12 @@ describe('pairing-agent run (built), end to end', () => {
       expect((await introspect(last)).active).toBe(false);
       expect(readFileSync(join(dir, 'state', 'state.json'), 'utf8')).not.toContain(last);
       expect(daemon.log()).not.toContain(last);
-    } finally {
+      // A clean stop on SIGTERM.
       daemon.child.kill('SIGTERM');
       const code = await new Promise<number | null>((resolve) => daemon.child.on('exit', resolve));
       expect(code).toBe(0);
+    } finally {
+      daemon.child.kill('SIGKILL');
     }
   }, 90_000);
 });

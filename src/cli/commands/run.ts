@@ -15,7 +15,13 @@ const command: Command = async ({ args, configPath, io }) => {
   log('starting', { config: path, hal: config.hal, state_dir: config.state_dir });
   const daemon = await startDaemon({ config, log, env: io.env });
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // Listeners stay installed (`on`, not `once`): conf's atomically hooks the same signals through
+      // when-exit, which re-raises the signal at itself after its own clean-up. With no listener of
+      // ours left, that second SIGTERM would kill the daemon in the middle of its clean stop.
+      if (stopping) return;
+      stopping = true;
       log('signal', { signal });
       daemon.stop().then(
         () => resolve(0),
@@ -25,8 +31,8 @@ const command: Command = async ({ args, configPath, io }) => {
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
 };
 

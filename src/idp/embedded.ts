@@ -154,7 +154,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promis
         headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token }),
       });
-      if (!res.ok) throw new Error(`embedded IdP: introspection answered HTTP ${res.status}`);
+      if (!res.ok) throw new Error(`embedded IdP: introspection answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
       return (await res.json()) as { active: boolean; sub?: string };
     },
     close() {

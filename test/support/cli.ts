@@ -42,7 +42,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       child.kill('SIGKILL');
       reject(new Error(`pairing-agent ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`));
     }, timeoutMs);
-    child.on('exit', (status) => {
+    // 'close', not 'exit': under load the last output can arrive after the process has exited.
+    child.on('close', (status) => {
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });

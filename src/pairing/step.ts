@@ -200,6 +200,12 @@ function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: 
     const effects: Effect[] = interval !== code.interval ? [{ type: 'persist' }] : [];
     return [next, [...effects, { type: 'wake', at: nextPollAt }]];
   };
+  /** A failed poll: the same interval, backed off further, and at least `retryAfterMs`. */
+  const pollAgainLater = (reason: string, retryAfterMs: number): StepResult => {
+    const floor = Math.max(retryAfterMs, retryDelay(state.failures, ctx.random));
+    const [next, effects] = afterInterval(code.interval, state.failures + 1, floor);
+    return [next, [...effects, { type: 'log', event: 'poll_failed', fields: { reason, failures: state.failures + 1 } }]];
+  };
   switch (result.kind) {
     case 'pending':
       return afterInterval(code.interval, 0);
@@ -210,11 +216,8 @@ function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: 
       const [next, effects] = afterInterval(interval, 0);
       return [next, [...effects, { type: 'log', event: 'slow_down', fields: { interval } }]];
     }
-    case 'transient': {
-      const floor = Math.max(result.retryAfterMs ?? 0, retryDelay(state.failures, ctx.random));
-      const [next, effects] = afterInterval(code.interval, state.failures + 1, floor);
-      return [next, [...effects, { type: 'log', event: 'poll_failed', fields: { reason: result.error.message, failures: state.failures + 1 } }]];
-    }
+    case 'transient':
+      return pollAgainLater(result.error.message, result.retryAfterMs ?? 0);
     case 'denied':
       return stopped('denied', state.restarts, ctx, { user_code: code.userCode });
     case 'expired':
@@ -224,9 +227,7 @@ function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: 
         // A garbled answer (an HTML page from a proxy, a cut-off body) says nothing about the code: keep
         // polling, backing off, and let the server say `expired_token` if it is gone. Only a real OAuth
         // refusal (invalid_client, unauthorized_client…) ends the flow.
-        const floor = retryDelay(state.failures, ctx.random);
-        const [next, effects] = afterInterval(code.interval, state.failures + 1, floor);
-        return [next, [...effects, { type: 'log', event: 'poll_failed', fields: { reason: result.error.message, failures: state.failures + 1 } }]];
+        return pollAgainLater(result.error.message, 0);
       }
       return failed(result.error.message, state.restarts, ctx);
     }

@@ -126,6 +126,18 @@ describe('embedded oidc-provider', () => {
       idToken = (await pair(publicClient)).idToken!;
     });
 
+    it('tells a clock problem (an "expired" token by a clock days ahead) from a foreign token', async () => {
+      const { isClockProblem } = await import('../src/agent/idp-client.js');
+      const inTheFuture = createIdTokenValidator(http, { endpoints, clientId: publicClient.clientId, now: () => Date.now() + 10 * 86_400_000 });
+      const late = await inTheFuture.validate(idToken).catch((e: unknown) => e);
+      expect(isClockProblem(late)).toBe(true);
+      // A clock days behind accepts it (no "nbf" here, and "iat" has no maximum age).
+      const inThePast = createIdTokenValidator(http, { endpoints, clientId: publicClient.clientId, now: () => Date.now() - 10 * 86_400_000 });
+      await expect(inThePast.validate(idToken)).resolves.toMatchObject({ sub: 'alice' });
+      const foreign = await createIdTokenValidator(http, { endpoints, clientId: 'someone-else' }).validate(idToken).catch((e: unknown) => e);
+      expect(isClockProblem(foreign)).toBe(false);
+    });
+
     it('rejects another audience', async () => {
       const v = createIdTokenValidator(http, { endpoints, clientId: 'someone-else' });
       await expect(v.validate(idToken)).rejects.toMatchObject({ code: 'ERR_PROTOCOL', field: 'id_token', message: expect.stringContaining('aud') });

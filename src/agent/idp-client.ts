@@ -123,10 +123,11 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
         const identity = await identityFromIdToken(result.tokens.idToken);
         return identity === undefined ? { result } : { result, identity };
       } catch (error) {
-        if (error instanceof NetworkError) {
-          // The keys could not be fetched: keep the tokens (the device code is spent) and learn who
-          // paired from userinfo instead.
-          log('id_token_unchecked', { reason: error.message });
+        if (error instanceof NetworkError || isClockProblem(error)) {
+          // The keys could not be fetched, or the token is "expired" or "not yet valid" by a local clock
+          // that may be days off (a Pi without a real-time clock; issue #4: the server judges time):
+          // keep the tokens (the device code is spent) and learn who paired from userinfo instead.
+          log('id_token_unchecked', { reason: (error as Error).message });
           return { result };
         }
         // A forged or foreign ID token: refuse the pairing (OIDC Core §3.1.3.7).
@@ -165,6 +166,14 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       }
     },
   };
+}
+
+/**
+ * An ID token refused only for its times (`exp`, `nbf`, `iat` against the local clock), as the
+ * validator reports jose's checks; signature, issuer and audience failures are not this.
+ */
+export function isClockProblem(error: unknown): boolean {
+  return error instanceof ProtocolError && /ERR_JWT_EXPIRED|"(exp|nbf|iat)" claim timestamp check failed/.test(error.message);
 }
 
 /** A failure before the request (endpoints unknown) as a poll/refresh result. */

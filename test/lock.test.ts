@@ -85,6 +85,21 @@ afterAll(async () => {
   await idp.close();
 });
 
+/**
+ * A device paired through plain HTTP, its state written as an agent would have left it: `shape` turns
+ * the IdP's tokens into that state. Returns the config path and the tokens.
+ */
+async function deviceWithState(prefix: string, shape: (tokens: { access_token: string; refresh_token: string }, now: number) => State) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, hal: 'sim', state_dir: join(dir, 'state') }));
+  const tokens = await pairDirectly();
+  mkdirSync(join(dir, 'state'), { mode: 0o700 });
+  writeFileSync(join(dir, 'state', 'state.json'), JSON.stringify({ schema: 1, state: shape(tokens, Date.now()) }), { mode: 0o600 });
+  grants.length = 0;
+  return { config, tokens };
+}
+
 /** Pairs through plain HTTP and returns the token set, as a paired agent would hold it. */
 async function pairDirectly(): Promise<{ access_token: string; refresh_token: string }> {
   const form = (body: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
@@ -113,22 +128,14 @@ describe('one writer', () => {
   });
 
   it('10 concurrent `token` calls without a daemon refresh once, with no reuse', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pa-many-'));
-    const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, hal: 'sim', state_dir: join(dir, 'state') }));
-    const tokens = await pairDirectly();
-    const now = Date.now();
     // Saved a minute ago, with 5 s left: every caller wants a fresh token.
-    const state: State = {
+    const { config, tokens } = await deviceWithState('pa-many-', (t, now) => ({
       name: 'paired',
-      tokens: { accessToken: tokens.access_token, tokenType: 'Bearer', issuedAt: now - 55_000, accessExpiresAt: now + 5_000, refreshToken: tokens.refresh_token },
+      tokens: { accessToken: t.access_token, tokenType: 'Bearer', issuedAt: now - 55_000, accessExpiresAt: now + 5_000, refreshToken: t.refresh_token },
       identity: { subject: 'carol' },
       failures: 0,
       refreshAt: now,
-    };
-    mkdirSync(join(dir, 'state'), { mode: 0o700 });
-    writeFileSync(join(dir, 'state', 'state.json'), JSON.stringify({ schema: 1, state }), { mode: 0o600 });
-    grants.length = 0;
+    }));
     const results = await Promise.all(Array.from({ length: 10 }, () => runCli(['--config', config, 'token'])));
     for (const r of results) expect(r.status, r.stderr).toBe(0);
     const handed = new Set(results.map((r) => r.stdout.trimEnd()));
@@ -138,20 +145,12 @@ describe('one writer', () => {
   }, 60_000);
 
   it('`token` without a daemon recovers a refresh a killed process left in flight', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pa-inflight-'));
-    const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, hal: 'sim', state_dir: join(dir, 'state') }));
-    const tokens = await pairDirectly();
-    const now = Date.now();
-    const state: State = {
+    const { config, tokens } = await deviceWithState('pa-inflight-', (t, now) => ({
       name: 'refreshing',
-      tokens: { accessToken: tokens.access_token, tokenType: 'Bearer', issuedAt: now - 5_000, accessExpiresAt: now + 55_000, refreshToken: tokens.refresh_token },
+      tokens: { accessToken: t.access_token, tokenType: 'Bearer', issuedAt: now - 5_000, accessExpiresAt: now + 55_000, refreshToken: t.refresh_token },
       identity: { subject: 'carol' },
       failures: 0,
-    };
-    mkdirSync(join(dir, 'state'), { mode: 0o700 });
-    writeFileSync(join(dir, 'state', 'state.json'), JSON.stringify({ schema: 1, state }), { mode: 0o600 });
-    grants.length = 0;
+    }));
     const r = await runCli(['--config', config, 'token']);
     // The access token is still good: handed out at once, and the uncertain refresh token is not
     // replayed in a hurry (it waits for its deliberate pause).

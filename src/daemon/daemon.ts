@@ -19,12 +19,11 @@ import { encodePng } from '../screens/png.js';
 import { Bitmap } from '../screens/bitmap.js';
 import { FileStateStore } from '../store/file-store.js';
 import { closeServer, listenUnix } from './api.js';
-import { tryLock, type StateLock } from './lock.js';
+import { tryLock } from './lock.js';
 import { controlSocketPath } from './paths.js';
+import { refreshWaitMs } from './token-policy.js';
 import { createNotifier, type NotifySend } from './sd-notify.js';
 
-/** Seconds the token API waits for a refresh beyond the HTTP timeout. */
-const REFRESH_WAIT_MARGIN_MS = 2_000;
 
 export interface DaemonOptions {
   config: Config;
@@ -56,7 +55,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     for (const fn of cleanups.reverse()) await fn();
   };
   try {
-    return await start(o, env, lock, cleanups, cleanup);
+    return await start(o, env, cleanups, cleanup);
   } catch (error) {
     await cleanup();
     throw error;
@@ -66,7 +65,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 async function start(
   o: DaemonOptions,
   env: Readonly<Record<string, string | undefined>>,
-  _lock: StateLock,
   cleanups: (() => Promise<void> | void)[],
   cleanup: () => Promise<void>,
 ): Promise<Daemon> {
@@ -95,7 +93,7 @@ async function start(
     agent,
     clock,
     log,
-    refreshWaitMs: config.http_timeout_ms + REFRESH_WAIT_MARGIN_MS,
+    refreshWaitMs: refreshWaitMs(config),
     // The simulated device is driven from outside (issue #5): `pairing-agent sim press | screen`.
     ...(button instanceof VirtualButton ? { press: (long: boolean) => button.press(long) } : {}),
     ...(display instanceof FramebufferDisplay

@@ -20,3 +20,13 @@ export function tokenAnswer(tokens: Tokens, now: number): TokenAnswer {
       : { expires_in: Math.max(0, Math.floor((tokens.accessExpiresAt - now) / 1000)), expires_at: new Date(tokens.accessExpiresAt).toISOString() }),
   };
 }
+
+/**
+ * How long a `GET /token` waits for a refresh: one HTTP request and a margin for the state write. The
+ * daemon's API and the `token` command share it.
+ */
+export const REFRESH_WAIT_MARGIN_MS = 2_000;
+
+export function refreshWaitMs(config: { http_timeout_ms: number }): number {
+  return config.http_timeout_ms + REFRESH_WAIT_MARGIN_MS;
+}

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { isLoopbackHost } from '../net/url-policy.js';
 
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { KoaContextLike, Provider } from 'oidc-provider';
@@ -79,7 +80,7 @@ function loadOidcProvider(): Promise<OidcProviderModule> {
 
 export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promise<EmbeddedIdp> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host)) {
+  if (!isLoopbackHost(host)) {
     // No real authentication happens here (anyone can sign in as anyone), so never off-host.
     throw new RangeError(`embedded IdP: host must be a loopback address, got ${JSON.stringify(host)}`);
   }
@@ -168,10 +169,6 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promis
   };
 }
 
-function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
 
 function resolveTtl(ttl: EmbeddedIdpOptions['ttl'] = {}): typeof DEFAULT_TTL {
   const resolved = { ...DEFAULT_TTL };

@@ -7,14 +7,13 @@ import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
+import { REFRESH_WAIT_MARGIN_MS, refreshWaitMs } from '../../daemon/token-policy.js';
 import type { Command } from '../io.js';
-
-const REFRESH_WAIT_MARGIN_MS = 2_000;
 
 const command: Command = async ({ args, configPath, io }) => {
   parseArgs({ args, options: {}, allowPositionals: false, strict: true });
   const { config } = loadConfig({ path: configPath, env: io.env });
-  const waitMs = config.http_timeout_ms + REFRESH_WAIT_MARGIN_MS;
+  const waitMs = refreshWaitMs(config);
   const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', waitMs + REFRESH_WAIT_MARGIN_MS);
   const reply =
     viaDaemon === undefined

@@ -52,6 +52,21 @@ async function startAgent() {
   return daemon;
 }
 
+/**
+ * The next code on screen. After a lost round (the receipt window) the kiosk restarts its flow after
+ * a growing pause (30 s and more); a person standing there would press the button, and so does this.
+ */
+async function nextCode(what: string): Promise<unknown> {
+  return eventually(async () => {
+    const s = await liveStatus();
+    if (s?.state === 'awaiting_user') return s.user_code;
+    if (s?.state === 'code_expired' || s?.state === 'denied') {
+      await callDaemon(join(stateDir, 'control.sock'), 'POST', '/press', 2000).catch(() => undefined);
+    }
+    return undefined;
+  }, 20_000, what);
+}
+
 async function kill(daemon: ReturnType<typeof spawnDaemon>): Promise<void> {
   daemon.child.kill('SIGKILL');
   await new Promise((resolve) => daemon.child.on('exit', resolve));
@@ -99,10 +114,7 @@ describe('crash suite (SIGKILL at random points)', () => {
 
       // Phase 2: approve, then kill around the moment the tokens arrive.
       for (let i = 0; i < KILLS_PER_PHASE; i++) {
-        const code = await eventually(async () => {
-          const s = await liveStatus();
-          return s?.state === 'awaiting_user' ? s.user_code : undefined;
-        }, 15_000, 'a code to approve');
+        const code = await nextCode('a code to approve');
         await idp.approve(String(code), 'alice');
         await sleep(Math.random() * 1500);
         await kill(daemon);
@@ -130,10 +142,7 @@ describe('crash suite (SIGKILL at random points)', () => {
       }
 
       // Phase 3: paired, refreshing every couple of seconds; kill at random.
-      const code = await eventually(async () => {
-        const s = await liveStatus();
-        return s?.state === 'awaiting_user' ? s.user_code : undefined;
-      }, 15_000, 'a code for phase 3');
+      const code = await nextCode('a code for phase 3');
       await idp.approve(String(code), 'alice');
       await eventually(async () => ((await liveStatus())?.state === 'paired' ? true : undefined), 10_000, 'paired');
       for (let i = 0; i < KILLS_PER_PHASE; i++) {
@@ -155,10 +164,7 @@ describe('crash suite (SIGKILL at random points)', () => {
           expect(onDisk?.name).toBe('refreshing');
           expect(daemon.log()).toMatch(/event=pairing_lost .*after_lost_answer=true/);
           counts.lostInRefreshWindow++;
-          const again = await eventually(async () => {
-            const s = await liveStatus();
-            return s?.state === 'awaiting_user' ? s.user_code : undefined;
-          }, 15_000, 'a new code after a lost pairing');
+          const again = await nextCode('a new code after a lost pairing');
           await idp.approve(String(again), 'alice');
           await eventually(async () => ((await liveStatus())?.state === 'paired' ? true : undefined), 10_000, 'paired again');
         }

@@ -15,6 +15,11 @@ export const COMMANDS: Record<string, { summary: string; usage: string; load: ()
     usage: 'status [--json]',
     load: () => import('./commands/status.js'),
   },
+  wait: {
+    summary: 'wait until the agent is in a state (e.g. paired), then print the status',
+    usage: 'wait <state> [--timeout SECONDS] [--json]',
+    load: () => import('./commands/wait.js'),
+  },
   token: {
     summary: 'print a valid access token (refreshed first if about to expire)',
     usage: 'token',

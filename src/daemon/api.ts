@@ -1,6 +1,7 @@
 /**
  * The daemon's local HTTP API on Unix sockets (issue #7). No TCP listener.
- * - the token socket (0660, for the device's apps): `GET /token`, `GET /status`;
+ * - the token socket (0660, for the device's apps): `GET /token`, `GET /status` (with `?wait=STATE`
+ *   and `timeout_ms=N`: answered once the agent is in STATE, or after N ms — `pairing-agent wait`);
  * - the control socket (0600 in the state directory, for `pairing-agent` commands): also
  *   `POST /press`, `POST /long-press`, `POST /logout`, `GET /screen.png` (simulated device).
  */
@@ -10,7 +11,7 @@ import type { Agent } from '../agent/agent.js';
 import type { Logger } from '../agent/types.js';
 import type { Clock } from '../agent/clock.js';
 import type { State } from '../pairing/state.js';
-import { statusOf } from './status.js';
+import { isStateName, statusOf } from './status.js';
 import { freshEnough } from '../pairing/timing.js';
 import { tokenAnswer } from './token-policy.js';
 
@@ -29,6 +30,23 @@ export interface ApiOptions {
 type Reply = { status: number; body: unknown; type?: string };
 
 const json = (status: number, body: unknown): Reply => ({ status, body });
+
+/**
+ * The longest a `GET /status?wait=` is held open (issue #17). A caller waiting longer asks again; the
+ * bound keeps a forgotten client from holding a connection for ever.
+ */
+export const STATUS_WAIT_MAX_MS = 60_000;
+
+/** `GET /status`, or with `wait=STATE&timeout_ms=N` the status once the agent is in STATE (or after N ms). */
+async function statusReply(url: URL, agent: Agent): Promise<Reply> {
+  const wait = url.searchParams.get('wait');
+  if (wait === null) return json(200, statusOf(agent.state, true));
+  const timeoutMs = Number(url.searchParams.get('timeout_ms') ?? STATUS_WAIT_MAX_MS);
+  if (!isStateName(wait) || !Number.isSafeInteger(timeoutMs) || timeoutMs < 0) return json(400, { error: 'invalid_request' });
+  // The state that matched, not whatever came after it by the time this line runs.
+  const reached = await agent.waitFor((s) => s.name === wait, Math.min(timeoutMs, STATUS_WAIT_MAX_MS));
+  return json(200, statusOf(reached ?? agent.state, true));
+}
 const isPaired = (s: State) => s.name === 'paired';
 
 export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<Reply> {
@@ -51,9 +69,10 @@ export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refres
 }
 
 async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Promise<Reply> {
-  const path = new URL(req.url ?? '/', 'http://agent').pathname;
+  const url = new URL(req.url ?? '/', 'http://agent');
+  const path = url.pathname;
   const method = req.method ?? 'GET';
-  if (method === 'GET' && path === '/status') return json(200, statusOf(o.agent.state, true));
+  if (method === 'GET' && path === '/status') return statusReply(url, o.agent);
   if (method === 'GET' && path === '/token') return tokenReply(o);
   if (!control) return json(404, { error: 'not_found' });
   if (method === 'POST' && (path === '/press' || path === '/long-press')) {

@@ -2,7 +2,28 @@
  * `status` as JSON (issue #7, a public contract): the state name, and what a person or a script needs
  * to act on it. Never a secret: no device code, no token.
  */
-import type { State } from '../pairing/state.js';
+import type { State, StateName } from '../pairing/state.js';
+
+/**
+ * Every public state name, as `status` reports it (issue #17: `pairing-agent wait <state>` checks its
+ * argument against this list). The `Record` makes the compiler reject a state added to `State` but
+ * not here.
+ */
+const STATE_NAME_SET: Record<StateName, true> = {
+  unpaired: true,
+  requesting_code: true,
+  awaiting_user: true,
+  paired: true,
+  refreshing: true,
+  unpairing: true,
+  denied: true,
+  code_expired: true,
+  offline: true,
+  failed: true,
+};
+export const STATE_NAMES = Object.keys(STATE_NAME_SET) as readonly StateName[];
+
+export const isStateName = (name: string): name is StateName => Object.hasOwn(STATE_NAME_SET, name);
 
 export interface Status {
   state: State['name'];

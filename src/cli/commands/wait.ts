@@ -1,0 +1,50 @@
+/**
+ * `pairing-agent wait <state> [--timeout SECONDS] [--json]` (issue #17): returns as soon as the agent
+ * is in `<state>`, with the status, so a CI script needs no polling loop of its own. Exit 0 when the
+ * state is reached, 1 on timeout (with the last status), 2 for a state name that does not exist.
+ * Works with or without a daemon, like `status`.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/index.js';
+import { STATE_NAMES, isStateName, statusLine } from '../../daemon/status.js';
+import { waitForState } from '../../daemon/wait-state.js';
+import { UsageError } from '../../errors.js';
+import type { Command } from '../io.js';
+
+const USAGE = 'usage: pairing-agent wait <state> [--timeout SECONDS] [--json]';
+
+/**
+ * Without `--timeout`: ten minutes, the longest device-code lifetime most providers grant (RFC 8628
+ * §3.2 `expires_in`; 5–15 min in practice). A pairing nobody approves must not hold a CI job for hours.
+ */
+export const DEFAULT_WAIT_SECONDS = 600;
+
+/** `--timeout` in seconds (fractions allowed, 0 = look once) to milliseconds. */
+export function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_WAIT_SECONDS * 1000;
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`--timeout must be a number of seconds (0 or more), got ${JSON.stringify(text)}`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+const command: Command = async ({ args, configPath, io }) => {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { timeout: { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [state, ...rest] = positionals;
+  if (state === undefined || rest.length > 0) throw new UsageError(USAGE);
+  if (!isStateName(state)) throw new UsageError(`unknown state "${state}" (one of: ${STATE_NAMES.join(', ')})`);
+  const timeoutMs = parseTimeout(values.timeout);
+  const { config } = loadConfig({ path: configPath, env: io.env });
+  const { reached, status } = await waitForState(config, state, timeoutMs);
+  io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${statusLine(status)}\n`);
+  if (!reached) io.stderr(`pairing-agent: timed out after ${timeoutMs / 1000} s waiting for ${state} (state: ${status.state})\n`);
+  return reached ? 0 : 1;
+};
+
+export default command;

@@ -1,0 +1,42 @@
+/**
+ * The agent's status, from the running daemon when there is one, else from the state file (issue #7:
+ * `status` works with or without a daemon; without one it reads and changes nothing).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/types.js';
+import { AgentError, jsonSyntaxProblem } from '../errors.js';
+import type { StateName } from '../pairing/state.js';
+import { STATE_FILE, parseStateDocument } from '../store/state-schema.js';
+import { callDaemon } from './client.js';
+import { controlSocketPath } from './paths.js';
+import { statusOf, type Status } from './status.js';
+
+export type StatusConfig = Pick<Config, 'state_dir' | 'http_timeout_ms'>;
+
+/**
+ * With `wait`, a running daemon answers once the agent is in that state or after `timeoutMs`
+ * (`GET /status?wait=`, issue #17); the state file is read at once either way.
+ */
+export async function readStatus(config: StatusConfig, wait?: { state: StateName; timeoutMs: number }): Promise<Status> {
+  const path = wait === undefined ? '/status' : `/status?wait=${wait.state}&timeout_ms=${Math.max(0, Math.round(wait.timeoutMs))}`;
+  const reply = await callDaemon(controlSocketPath(config), 'GET', path, config.http_timeout_ms + (wait?.timeoutMs ?? 0));
+  if (reply !== undefined && reply.status === 200) return reply.json() as Status;
+  return readStatusFile(config);
+}
+
+/** The status the state file describes, as if no daemon ran. */
+export function readStatusFile(config: Pick<Config, 'state_dir'>): Status {
+  const path = join(config.state_dir, STATE_FILE);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return statusOf({ name: 'unpaired' }, false);
+    throw new AgentError('ERR_STATE', `${path}: ${error instanceof SyntaxError ? jsonSyntaxProblem(error) : `cannot read it (${code})`}`);
+  }
+  const parsed = parseStateDocument(doc);
+  if (!parsed.ok) throw new AgentError('ERR_STATE', `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);
+  return statusOf(parsed.state ?? { name: 'unpaired' }, false);
+}

@@ -30,8 +30,8 @@ function isMetadata(value: unknown, issuer: string): value is ProviderMetadata {
     const url = m[key];
     if (url !== undefined && (typeof url !== 'string' || endpointUrlProblem(url) !== undefined)) return false;
   }
-  const algs = m.idTokenSigningAlgs;
-  return algs === undefined || (Array.isArray(algs) && algs.every((a) => typeof a === 'string'));
+  const isList = (algs: unknown) => algs === undefined || (Array.isArray(algs) && algs.every((a) => typeof a === 'string'));
+  return isList(m.idTokenSigningAlgs) && isList(m.dpopSigningAlgs);
 }
 
 /**

@@ -73,6 +73,7 @@ export function processDiscoveryResponse(response: HttpResponse, expectedIssuer:
     userinfoEndpoint: optionalUrl(m, 'userinfo_endpoint', MAX_URL, s),
     jwksUri: optionalUrl(m, 'jwks_uri', MAX_URL, s),
     idTokenSigningAlgs: stringList(m, 'id_token_signing_alg_values_supported', s),
+    dpopSigningAlgs: stringList(m, 'dpop_signing_alg_values_supported', s),
   };
   const present = Object.entries(found).filter(([, v]) => v !== undefined);
   return { issuer, ...(Object.fromEntries(present) as Partial<Endpoints>) };

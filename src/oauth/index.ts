@@ -30,4 +30,8 @@ export type { UserInfo } from './userinfo.js';
 export { CLOCK_TOLERANCE_S, createIdTokenValidator } from './id-token.js';
 export type { IdTokenClaims, IdTokenValidator, IdTokenValidatorOptions } from './id-token.js';
 export { parseBody } from './body.js';
+export { asksForNonce, athOf, createDpopProof, DPOP_ALG, dpopKeyOf, dpopNonceOf, DpopNonces, htuOf, newJti } from './dpop.js';
+export type { DpopKey, ProofClaims } from './dpop.js';
+export { sendWithDpop } from './dpop-send.js';
+export type { DpopContext } from './dpop-send.js';
 export { retryAfterMs } from './response.js';

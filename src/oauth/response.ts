@@ -79,6 +79,11 @@ export function errorFor(
   const byStatus = transientStatusError(response, now);
   if (byStatus !== undefined) return byStatus;
   if (error === undefined) return unexpectedResponse(response);
+  if (error.error === 'use_dpop_nonce') {
+    // Still asking for a nonce after the one retry with it (RFC 9449 §8, `dpop-send.ts`): the server
+    // refused before looking at the grant; try again later, with the latest nonce it sent.
+    return new NetworkError(error.message, { requestMayHaveBeenProcessed: false, reason: error.error, status: response.status });
+  }
   if (!TRANSIENT_OAUTH_ERRORS.has(error.error)) return error;
   return new NetworkError(error.message, { requestMayHaveBeenProcessed: true, reason: error.error, status: response.status });
 }

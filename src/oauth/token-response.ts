@@ -23,6 +23,8 @@ const KNOWN = new Set(['access_token', 'token_type', 'expires_in', 'refresh_toke
 /** JWS compact serialisation: header.payload.signature (RFC 7515 §7.1). */
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const lifetime = { min: 0, max: MAX_TOKEN_LIFETIME_S };
+/** Token types by their lower-case spelling, normalised to the RFCs' spelling. */
+const TOKEN_TYPES = new Map([['bearer', 'Bearer'], ['dpop', 'DPoP']]);
 
 /**
  * Checks a successful token response member by member.
@@ -33,8 +35,9 @@ export function parseTokenSet(m: Members, status: number, now: number): TokenSet
   const token = { maxLength: MAX_TOKEN_LENGTH, printable: true };
   const accessToken = requiredString(m, 'access_token', token, status);
   const rawType = requiredString(m, 'token_type', { maxLength: 64, printable: true }, status);
-  // RFC 6750 names it "Bearer"; Hydra and GitHub send "bearer". The type is case-insensitive (RFC 6749 §5.1).
-  const tokenType = rawType.toLowerCase() === 'bearer' ? 'Bearer' : rawType;
+  // RFC 6750 names it "Bearer"; Hydra and GitHub send "bearer". The type is case-insensitive (RFC 6749 §5.1),
+  // and RFC 9449 §5 spells the other one "DPoP".
+  const tokenType = TOKEN_TYPES.get(rawType.toLowerCase()) ?? rawType;
   const expiresIn = optionalSeconds(m, 'expires_in', lifetime, status);
   const refreshToken = optionalString(m, 'refresh_token', token, status);
   // Some providers send scope as a JSON list.

@@ -3,7 +3,10 @@
  * Each performs exactly one request and returns a result; the state machine owns the timing.
  * Nothing is retried here: a refresh whose answer was lost may have consumed the refresh token.
  */
+import { ProtocolError } from '../errors.js';
 import { authenticatedPost } from './client-auth.js';
+import { sendWithDpop } from './dpop-send.js';
+import type { DpopContext } from './dpop-send.js';
 import type { HttpClient } from './http.js';
 import { failureOf } from './response.js';
 import { processPollResponse, processRefreshResponse } from './token-response.js';
@@ -40,6 +43,23 @@ export function buildRefreshRequest(
 }
 
 /**
+ * Tokens asked for with a proof must come back as `token_type` "DPoP" (RFC 9449 §5): a "Bearer" answer
+ * means the server ignored the proof, and the tokens would work for anyone who copies them. They are
+ * refused (a downgrade), never kept. Only the access token's type says whether it is bound; whether the
+ * refresh token is, the server decides (§5: always for public clients).
+ */
+function refuseDowngrade<R extends PollResult | RefreshResult>(result: R, dpop: DpopContext | undefined): R | { kind: 'fatal'; error: ProtocolError } {
+  if (dpop === undefined || result.kind !== 'tokens' || result.tokens.tokenType === 'DPoP') return result;
+  return {
+    kind: 'fatal',
+    error: new ProtocolError(
+      'token_type',
+      `DPoP downgrade refused: the provider answered token_type ${JSON.stringify(result.tokens.tokenType)} to a request with a DPoP proof (RFC 9449 §5); its tokens would not be bound to the device's key`,
+    ),
+  };
+}
+
+/**
  * Polls once for the tokens of a device authorization.
  * @param poll.interval the interval in use in seconds (grown by earlier `slow_down`s)
  * @returns `pending`, `slow_down` (with the interval for all later polls), `denied`, `expired`,
@@ -52,10 +72,12 @@ export async function pollDeviceToken(
   client: ClientCredentials,
   poll: { deviceCode: string; interval: number },
   now: () => number = Date.now,
+  dpop?: DpopContext,
 ): Promise<PollResult> {
   try {
-    const response = await http.send(buildDeviceTokenRequest(endpoints, client, poll.deviceCode));
-    return processPollResponse(response, poll.interval, now());
+    const request = buildDeviceTokenRequest(endpoints, client, poll.deviceCode);
+    const response = dpop === undefined ? await http.send(request) : await sendWithDpop(http, dpop, request);
+    return refuseDowngrade(processPollResponse(response, poll.interval, now()), dpop);
   } catch (error) {
     return failureOf(error);
   }
@@ -73,11 +95,12 @@ export async function refreshTokens(
   endpoints: Pick<Endpoints, 'tokenEndpoint'>,
   client: ClientCredentials,
   refreshToken: string,
-  options: { scope?: string; now?: () => number } = {},
+  options: { scope?: string; now?: () => number; dpop?: DpopContext } = {},
 ): Promise<RefreshResult> {
   try {
-    const response = await http.send(buildRefreshRequest(endpoints, client, refreshToken, options.scope));
-    return processRefreshResponse(response, refreshToken, (options.now ?? Date.now)());
+    const request = buildRefreshRequest(endpoints, client, refreshToken, options.scope);
+    const response = options.dpop === undefined ? await http.send(request) : await sendWithDpop(http, options.dpop, request);
+    return refuseDowngrade(processRefreshResponse(response, refreshToken, (options.now ?? Date.now)()), options.dpop);
   } catch (error) {
     return failureOf(error);
   }

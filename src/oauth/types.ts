@@ -23,6 +23,8 @@ export interface Endpoints {
   jwksUri?: string;
   /** `id_token_signing_alg_values_supported`, when the provider published it. */
   idTokenSigningAlgs?: string[];
+  /** `dpop_signing_alg_values_supported`: the provider accepts DPoP proofs (RFC 9449 §5.1). */
+  dpopSigningAlgs?: string[];
 }
 
 /**

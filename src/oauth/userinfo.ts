@@ -5,6 +5,8 @@
  */
 import { OAuthError, ProtocolError } from '../errors.js';
 import { membersOf, requiredString } from './fields.js';
+import { sendWithDpop } from './dpop-send.js';
+import type { DpopContext } from './dpop-send.js';
 import type { HttpClient } from './http.js';
 import { assertSuccess } from './response.js';
 import type { Endpoints, HttpRequest, HttpResponse } from './types.js';
@@ -43,12 +45,12 @@ function flag(claims: Record<string, unknown>, name: string): boolean | undefine
 }
 
 /** @see OpenID Connect Core §5.3.1, RFC 6750 §2.1 */
-export function buildUserInfoRequest(userinfoEndpoint: string, accessToken: string): HttpRequest {
-  // RFC 6750 §2.1. Redirects are not followed: they would carry the token to another place.
-  return { method: 'GET', url: userinfoEndpoint, headers: { authorization: `Bearer ${accessToken}` } };
+export function buildUserInfoRequest(userinfoEndpoint: string, accessToken: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): HttpRequest {
+  // RFC 6750 §2.1 (RFC 9449 §7.1 for DPoP). Redirects are not followed: they would carry the token to another place.
+  return { method: 'GET', url: userinfoEndpoint, headers: { authorization: `${scheme} ${accessToken}` } };
 }
 
-/** RFC 6750 §3: `WWW-Authenticate: Bearer error="invalid_token", error_description="…"`. */
+/** RFC 6750 §3: `WWW-Authenticate: Bearer error="invalid_token", error_description="…"` (or `DPoP …`, RFC 9449 §7.1). */
 function bearerError(response: HttpResponse): OAuthError | undefined {
   const raw = response.headers['www-authenticate'];
   const header = Array.isArray(raw) ? raw.join(', ') : raw;
@@ -98,12 +100,15 @@ export async function fetchUserInfo(
   http: HttpClient,
   endpoints: Pick<Endpoints, 'userinfoEndpoint'>,
   accessToken: string,
-  options: { expectedSubject?: string } = {},
+  options: { expectedSubject?: string; dpop?: DpopContext } = {},
 ): Promise<UserInfo> {
   if (endpoints.userinfoEndpoint === undefined) {
     throw new ProtocolError('userinfo_endpoint', 'the provider publishes no userinfo_endpoint; set "userinfo_endpoint" in the configuration');
   }
-  const response = await http.send(buildUserInfoRequest(endpoints.userinfoEndpoint, accessToken));
+  const { dpop } = options;
+  const request = buildUserInfoRequest(endpoints.userinfoEndpoint, accessToken, dpop === undefined ? 'Bearer' : 'DPoP');
+  // A DPoP-bound token is presented with a proof whose `ath` is its hash (RFC 9449 §7).
+  const response = dpop === undefined ? await http.send(request) : await sendWithDpop(http, dpop, request, accessToken);
   return processUserInfoResponse(response, options.expectedSubject);
 }
 

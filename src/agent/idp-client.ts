@@ -5,9 +5,11 @@
  */
 import type { Config } from '../config/types.js';
 import { AgentError, NetworkError, OAuthError, ProtocolError } from '../errors.js';
-import type { ClientCredentials, Endpoints, HttpClient } from '../oauth/index.js';
+import type { ClientCredentials, DpopContext, DpopKey, Endpoints, HttpClient } from '../oauth/index.js';
 import {
   createHttpClient,
+  DPOP_ALG,
+  DpopNonces,
   createIdTokenValidator,
   displayIdentity,
   fetchUserInfo,
@@ -20,6 +22,7 @@ import {
 import type { IdTokenValidator } from '../oauth/id-token.js';
 import type { DeviceAuthorizationResult, Identity } from '../pairing/state.js';
 import { packageVersion } from '../cli/version.js';
+import { DpopKeyFile } from '../store/dpop-key.js';
 import type { IdpClient, Logger } from './types.js';
 
 export interface IdpClientOptions {
@@ -28,6 +31,11 @@ export interface IdpClientOptions {
   cachePath?: string;
   /** For tests: an HTTP client with other limits. */
   http?: HttpClient;
+  /**
+   * The pairing's DPoP key (issue #19), shared with the state store that deletes it on a wipe.
+   * @default the key file in `config.state_dir`
+   */
+  dpopKeys?: DpopKeyFile;
 }
 
 export function credentialsOf(config: Config): ClientCredentials {
@@ -52,6 +60,10 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
   const client = credentialsOf(config);
   let resolved: Promise<Endpoints> | undefined;
   let validator: IdTokenValidator | undefined;
+  const keys = options.dpopKeys ?? new DpopKeyFile(config.state_dir);
+  // The servers' latest DPoP nonces (RFC 9449 §8), for every request this client signs.
+  const nonces = new DpopNonces();
+  const dpopWith = (key: DpopKey | undefined): DpopContext | undefined => (key === undefined ? undefined : { key, nonces });
 
   const endpoints = (): Promise<Endpoints> => {
     resolved ??= resolveEndpoints(http, {
@@ -62,6 +74,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
     }).then(
       (r) => {
         log('endpoints_resolved', { source: r.source });
+        logDpopSupport(r.endpoints);
         return r.endpoints;
       },
       (error: unknown) => {
@@ -70,6 +83,24 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       },
     );
     return resolved;
+  };
+
+  /** Issue #19: say whether the provider advertises DPoP, and warn when it is configured but not advertised. */
+  const logDpopSupport = (ep: Endpoints): void => {
+    const algs = ep.dpopSigningAlgs;
+    if (algs !== undefined) log('dpop_supported', { issuer: ep.issuer, algs: algs.join(' '), enabled: config.dpop });
+    if (!config.dpop) return;
+    if (algs === undefined) log('dpop_not_advertised', { issuer: ep.issuer, note: 'no dpop_signing_alg_values_supported; proofs are sent anyway, and Bearer tokens refused' });
+    else if (!algs.includes(DPOP_ALG)) log('dpop_alg_not_advertised', { issuer: ep.issuer, alg: DPOP_ALG });
+  };
+
+  /**
+   * The key for a device poll: the one made when this pairing started, or a new one if it is gone (no
+   * token is bound to a key before the poll that brings them). Undefined without `dpop`.
+   */
+  const pollKey = async (): Promise<DpopKey | undefined> => {
+    if (!config.dpop) return undefined;
+    return (await keys.load().catch(() => undefined)) ?? keys.create();
   };
 
   /** Who paired, from a validated ID token; undefined when it cannot be checked or says nothing useful. */
@@ -96,6 +127,14 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
 
     async requestCode(): Promise<DeviceAuthorizationResult> {
       try {
+        // A new pairing gets a new key (issue #19), on disk before the first proof made with it; a
+        // pairing without DPoP gets none, so no old key outlives its pairing.
+        if (config.dpop) await keys.create();
+        else await keys.delete();
+      } catch (error) {
+        return { kind: 'fatal', reason: `cannot create the DPoP key: ${(error as Error).message}` };
+      }
+      try {
         const authorization = await requestDeviceAuthorization(http, await endpoints(), client, {
           scope: config.scope,
           ...(config.audience === undefined ? {} : { audience: config.audience }),
@@ -117,7 +156,13 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       } catch (error) {
         return { result: asFailure(error) };
       }
-      const result = await pollDeviceToken(http, ep, client, { deviceCode, interval });
+      let key: DpopKey | undefined;
+      try {
+        key = await pollKey();
+      } catch (error) {
+        return { result: { kind: 'fatal', error: asProtocolError(error, 'dpop') } };
+      }
+      const result = await pollDeviceToken(http, ep, client, { deviceCode, interval }, Date.now, dpopWith(key));
       if (result.kind !== 'tokens') return { result };
       try {
         const identity = await identityFromIdToken(result.tokens.idToken);
@@ -142,7 +187,16 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       } catch (error) {
         return asFailure(error);
       }
-      return refreshTokens(http, ep, client, refreshToken);
+      // The pairing's key, whatever `dpop` says now: tokens bound to it need its proofs (RFC 9449 §5),
+      // and a pairing made without DPoP has none.
+      let key: DpopKey | undefined;
+      try {
+        key = await keys.load();
+      } catch (error) {
+        return { kind: 'fatal', error: asProtocolError(error, 'dpop') };
+      }
+      const dpop = dpopWith(key);
+      return refreshTokens(http, ep, client, refreshToken, dpop === undefined ? {} : { dpop });
     },
 
     async revoke(tokens) {
@@ -158,7 +212,8 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
 
     async identity(accessToken) {
       try {
-        const info = await fetchUserInfo(http, await endpoints(), accessToken);
+        const dpop = dpopWith(await keys.load());
+        const info = await fetchUserInfo(http, await endpoints(), accessToken, dpop === undefined ? {} : { dpop });
         return { subject: info.sub, who: displayIdentity(info) };
       } catch (error) {
         log('userinfo_failed', { reason: (error as Error).message });

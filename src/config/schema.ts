@@ -29,6 +29,7 @@ export const KEYS = {
   state_dir: { type: 'path' },
   hal: { type: 'enum', values: ['rpi', 'sim', 'terminal'] },
   auto_pair: { type: 'boolean' },
+  dpop: { type: 'boolean' },
   // Below 0.5 s a long press is hard to tell from a slow short press; above 60 s nobody holds a button.
   long_press_ms: { type: 'integer', min: 500, max: 60_000 },
   // The Pi's header exposes BCM 0–27.
@@ -61,6 +62,8 @@ export const DEFAULTS = {
   extra_params: {},
   hal: 'rpi',
   auto_pair: false,
+  // Issue #19: opt-in, since not every provider accepts DPoP proofs.
+  dpop: false,
   // Issue #4: "Long press (default 5 s hold)".
   long_press_ms: 5000,
   button_gpio: 17,

@@ -57,6 +57,13 @@ export interface Config {
   hal: HalKind;
   /** Button-less kiosks: start pairing without a press, and restart expired codes with growing pauses. @default false */
   auto_pair: boolean;
+  /**
+   * Sender-constrained tokens (RFC 9449 DPoP): the agent creates an ES256 key at pairing time, keeps
+   * it 0600 in `state_dir`, and proves possession of it on every token request; the tokens it gets are
+   * useless without that key (issue #19). Apps get proofs from `POST /dpop-proof`.
+   * @default false
+   */
+  dpop: boolean;
   /** How long a press must be held to count as a long press (unpair / cancel), in ms. @default 5000 */
   long_press_ms: number;
   /** BCM GPIO number of the button. @default 17 */

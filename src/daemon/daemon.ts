@@ -17,6 +17,8 @@ import type { Config } from '../config/types.js';
 import { AgentError } from '../errors.js';
 import { encodePng } from '../screens/png.js';
 import { Bitmap } from '../screens/bitmap.js';
+import { DpopKeyFile } from '../store/dpop-key.js';
+import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
 import { closeServer, listenUnix } from './api.js';
 import { tryLock } from './lock.js';
@@ -76,9 +78,11 @@ async function start(
   const hal = o.hal ?? (await createHal(config, o.io ?? { stdin: process.stdin, stdout: process.stdout }));
   cleanups.push(() => hal.close());
   const clock = o.clock ?? systemClock();
+  // The state and its DPoP key are one pairing on disk (issue #19).
+  const dpopKeys = new DpopKeyFile(config.state_dir);
   const agent = new Agent({
-    store: opened.store,
-    idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json') }),
+    store: withDpopKey(opened.store, dpopKeys, log),
+    idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys }),
     hal,
     clock,
     log,

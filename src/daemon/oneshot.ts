@@ -9,6 +9,8 @@ import { systemClock, type Clock } from '../agent/clock.js';
 import { createIdpClient } from '../agent/idp-client.js';
 import type { Logger } from '../agent/types.js';
 import type { Config } from '../config/types.js';
+import { DpopKeyFile } from '../store/dpop-key.js';
+import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
 import { waitLock } from './lock.js';
 
@@ -21,9 +23,10 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
     const { store } = FileStateStore.open(config.state_dir);
     const clock = systemClock();
     const hal = createSimHal(config);
+    const dpopKeys = new DpopKeyFile(config.state_dir);
     const agent = new Agent({
-      store,
-      idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json') }),
+      store: withDpopKey(store, dpopKeys, log),
+      idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys }),
       hal,
       clock,
       log,

@@ -1,0 +1,124 @@
+/**
+ * The agent's DPoP key pair on disk (RFC 9449, issue #19): `dpop-key.json`, 0600, in the 0700 state
+ * directory, beside the tokens it protects. One key per pairing: created when a pairing starts,
+ * deleted when the pairing is wiped.
+ *
+ * Written like the state: temp file (same directory, 0600, O_EXCL, O_NOFOLLOW) → fsync → rename →
+ * fsync of the directory, so the key is on disk before the first proof made with it, and a power cut
+ * leaves either no key or the whole key, never half of one (fsync(2); Pillai et al., OSDI 2014).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
+import { AgentError } from '../errors.js';
+import { DPOP_ALG, dpopKeyOf } from '../oauth/dpop.js';
+import type { DpopKey } from '../oauth/dpop.js';
+import { fsyncDirectory } from './fs-durable.js';
+
+export const DPOP_KEY_FILE = 'dpop-key.json';
+const FILE_MODE = 0o600;
+const FORMAT_VERSION = 1;
+const TEMP_PREFIX = `${DPOP_KEY_FILE}.tmp-`;
+
+/**
+ * The key of the current pairing, cached after the first read. Every method that changes the file
+ * leaves it durable before it returns.
+ */
+export class DpopKeyFile {
+  readonly path: string;
+  readonly #dir: string;
+  /** undefined: not read yet; null: read, there is none. */
+  #cached: DpopKey | null | undefined;
+
+  constructor(stateDir: string) {
+    this.#dir = stateDir;
+    this.path = join(stateDir, DPOP_KEY_FILE);
+  }
+
+  /**
+   * The key on disk, or undefined when there is none.
+   * @throws AgentError ERR_STATE when the file exists but cannot be read or is not a key
+   */
+  async load(): Promise<DpopKey | undefined> {
+    if (this.#cached !== undefined) return this.#cached ?? undefined;
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        this.#cached = null;
+        return undefined;
+      }
+      throw new AgentError('ERR_STATE', `${this.path}: cannot read the DPoP key (${code ?? String(error)})`);
+    }
+    const key = await parseKey(text).catch(() => undefined);
+    // Never quote the file: it holds the private key.
+    if (key === undefined) throw new AgentError('ERR_STATE', `${this.path}: not a DPoP key file (the pairing that used it cannot be used without it)`);
+    this.#cached = key;
+    return key;
+  }
+
+  /** A new key for a new pairing, replacing any old one; on disk (durably) when this returns. */
+  async create(): Promise<DpopKey> {
+    const { privateKey, publicKey } = await generateKeyPair(DPOP_ALG, { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    this.#removeTemps();
+    const temp = join(this.#dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, FILE_MODE);
+    try {
+      writeSync(fd, `${JSON.stringify({ version: FORMAT_VERSION, alg: DPOP_ALG, jwk })}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.path);
+    fsyncDirectory(this.#dir);
+    // The private key is used through a non-extractable copy from here on.
+    const key = await dpopKeyOf(await importPrivate(jwk), publicKey);
+    this.#cached = key;
+    return key;
+  }
+
+  /** Forgets the key (unpairing, pairing lost); durable when this returns. */
+  async delete(): Promise<void> {
+    this.#cached = null;
+    this.#removeTemps();
+    try {
+      unlinkSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new AgentError('ERR_STATE', `${this.path}: cannot delete the DPoP key (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    fsyncDirectory(this.#dir);
+  }
+
+  /** Temp files of a write that a crash interrupted: never a key in use. */
+  #removeTemps(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.#dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith(TEMP_PREFIX)) unlinkSync(join(this.#dir, name));
+    }
+  }
+}
+
+async function importPrivate(jwk: JWK): Promise<CryptoKey> {
+  return (await importJWK({ ...jwk, alg: DPOP_ALG }, DPOP_ALG, { extractable: false })) as CryptoKey;
+}
+
+async function parseKey(text: string): Promise<DpopKey | undefined> {
+  const doc = JSON.parse(text) as { version?: unknown; alg?: unknown; jwk?: JWK };
+  const jwk = doc.jwk;
+  if (doc.version !== FORMAT_VERSION || doc.alg !== DPOP_ALG || typeof jwk !== 'object' || jwk === null) return undefined;
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') return undefined;
+  const { d: _private, ...publicJwk } = jwk;
+  const publicKey = (await importJWK({ ...publicJwk, alg: DPOP_ALG }, DPOP_ALG)) as CryptoKey;
+  return dpopKeyOf(await importPrivate(jwk), publicKey);
+}

@@ -29,6 +29,18 @@ export interface EmbeddedIdpOptions {
   interval?: number | null;
   /** Enable the browser pages (devInteractions) for the demo. Default true. */
   devInteractions?: boolean;
+  /**
+   * DPoP server nonces (RFC 9449 §8): `offered` sends a `DPoP-Nonce` with answers to requests that
+   * carry a proof; `required` also refuses proofs without a current one (`use_dpop_nonce`). Default:
+   * no nonces (oidc-provider's default). DPoP itself is always on, as in oidc-provider.
+   */
+  dpopNonces?: 'offered' | 'required';
+  /**
+   * Refresh token rotation. `always` (default): every refresh rotates. `rfc9700`: oidc-provider's own
+   * default policy — public clients' refresh tokens rotate unless they are sender-constrained (DPoP),
+   * as RFC 9700 §4.14.2 allows (issue #19).
+   */
+  refreshTokenRotation?: 'always' | 'rfc9700';
 }
 
 export interface EmbeddedIdp {
@@ -131,6 +143,8 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promis
       devInteractions: options.devInteractions ?? true,
       clientSecret: confidentialClient.client_secret,
       errors,
+      ...(options.dpopNonces === undefined ? {} : { dpopNonces: options.dpopNonces }),
+      rotation: options.refreshTokenRotation ?? 'always',
     })));
   } catch (error) {
     server.close();
@@ -213,6 +227,8 @@ function configuration(input: {
   devInteractions: boolean;
   clientSecret: string;
   errors: OidcProviderModule['errors'];
+  dpopNonces?: 'offered' | 'required';
+  rotation: 'always' | 'rfc9700';
 }): object {
   const { ttl } = input;
   const clientBase = {
@@ -251,8 +267,9 @@ function configuration(input: {
       source: { scopes: Set<string> },
     ) => client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access'),
     // Always rotate (RFC 9700 §4.14.2), even for clients that send no DPoP proof; reuse of a
-    // rotated token is rejected with invalid_grant and revokes the whole grant.
-    rotateRefreshToken: true,
+    // rotated token is rejected with invalid_grant and revokes the whole grant. `rfc9700` leaves
+    // oidc-provider's default: DPoP-bound refresh tokens of public clients are not rotated.
+    ...(input.rotation === 'always' ? { rotateRefreshToken: true } : {}),
     // Numbers rather than functions: each refreshed token gets the full refreshToken lifetime.
     ttl: {
       AccessToken: ttl.accessToken,
@@ -280,6 +297,12 @@ function configuration(input: {
       userinfo: { enabled: true },
       devInteractions: { enabled: input.devInteractions },
       rpInitiatedLogout: { enabled: false },
+      dPoP: {
+        enabled: true,
+        // ServerChallenge wants a 32-byte secret; nonces are derived from it and the time.
+        ...(input.dpopNonces === undefined ? {} : { nonceSecret: randomBytes(32) }),
+        requireNonce: () => input.dpopNonces === 'required',
+      },
     },
   };
 }

@@ -48,8 +48,12 @@ export class ConfigError extends AgentError {
 
 /** Wrong command-line usage (unknown command or flag). */
 export class UsageError extends AgentError {
-  constructor(message: string) {
+  /** The command it concerns, named in the one-line message (`pairing-agent status: …`, issue #15). */
+  readonly command: string | undefined;
+
+  constructor(message: string, command?: string) {
     super('ERR_USAGE', message);
+    this.command = command;
   }
 }
 

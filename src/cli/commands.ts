@@ -1,18 +1,27 @@
-import type { Command } from './io.js';
+import type { CommandModule } from './io.js';
+
+/** What `pairing-agent --help` lists for a command; its options and examples live in its own module. */
+export interface CommandEntry {
+  summary: string;
+  /** One line per form, without the leading `pairing-agent `. */
+  usage: string[];
+  load: () => Promise<CommandModule>;
+}
 
 /**
  * The subcommands, one small file each, loaded only when called so `--help` and `status` start fast
- * on a Pi Zero (issue #9: cold start within 2× of bare node).
+ * on a Pi Zero (issue #9: cold start within 2× of bare node). A new command adds one entry here and
+ * one module exporting `options`, `examples` and its `default` function (issue #15).
  */
-export const COMMANDS: Record<string, { summary: string; usage: string; load: () => Promise<{ default: Command }> }> = {
+export const COMMANDS: Record<string, CommandEntry> = {
   run: {
     summary: 'run the agent (the daemon) in the foreground',
-    usage: 'run',
+    usage: ['run'],
     load: () => import('./commands/run.js'),
   },
   status: {
     summary: 'say whether the device is paired, and to whom (with or without a daemon)',
-    usage: 'status [--json]',
+    usage: ['status [--json]'],
     load: () => import('./commands/status.js'),
   },
   wait: {
@@ -22,22 +31,22 @@ export const COMMANDS: Record<string, { summary: string; usage: string; load: ()
   },
   token: {
     summary: 'print a valid access token (refreshed first if about to expire)',
-    usage: 'token',
+    usage: ['token'],
     load: () => import('./commands/token.js'),
   },
   logout: {
     summary: 'unpair: revoke the tokens, then forget them (like a long press)',
-    usage: 'logout',
+    usage: ['logout'],
     load: () => import('./commands/logout.js'),
   },
   sim: {
     summary: 'press the simulated button, or save the simulated screen as PNG',
-    usage: 'sim press [--long] | sim screen --png FILE',
+    usage: ['sim press [--long]', 'sim screen --png FILE|-'],
     load: () => import('./commands/sim.js'),
   },
   config: {
     summary: 'check the configuration, or print it with secrets redacted',
-    usage: 'config check | config show [--json]',
+    usage: ['config check', 'config show [--json]'],
     load: () => import('./commands/config.js'),
   },
 };

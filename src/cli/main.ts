@@ -3,7 +3,8 @@
 import { runCli } from './cli.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
+  stdout: (data) => process.stdout.write(data),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  stdoutIsTTY: process.stdout.isTTY === true,
 });

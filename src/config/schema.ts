@@ -89,6 +89,12 @@ export const ENV_PREFIX = 'PAIRING_AGENT_';
 /** Names the config file through the environment (the `--config` flag wins). Not a config key. */
 export const ENV_CONFIG_PATH = 'PAIRING_AGENT_CONFIG';
 
+/** Adds stack traces to the CLI's error messages (issue #15). Not a config key. */
+export const ENV_DEBUG = 'PAIRING_AGENT_DEBUG';
+
+/** `PAIRING_AGENT_*` variables that are about the command line, not configuration keys. */
+export const NOT_CONFIG_KEYS: ReadonlySet<string> = new Set([ENV_CONFIG_PATH, ENV_DEBUG]);
+
 export function envName(key: ConfigKey): string {
   return ENV_PREFIX + key.toUpperCase();
 }

@@ -9,8 +9,8 @@ import type { Config } from './types.js';
 import {
   DEFAULTS,
   DEFAULT_STATE_DIR,
-  ENV_CONFIG_PATH,
   ENV_PREFIX,
+  NOT_CONFIG_KEYS,
   KEYS,
   SOCKET_NAME,
   envName,
@@ -46,7 +46,7 @@ export function validateConfig({ file, path, env }: ConfigInput): Config {
   }
 
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || name === ENV_CONFIG_PATH || raw === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || NOT_CONFIG_KEYS.has(name) || raw === undefined) continue;
     const key = name.slice(ENV_PREFIX.length).toLowerCase();
     const source = `environment ${name}`;
     if (!isKnownKey(key)) throw new ConfigError(unknownKeyMessage(key), source, key);

@@ -1,15 +1,17 @@
 /**
  * `pairing-agent logout`: revoke and wipe, like a long press (issue #7).
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
-import type { Command } from '../io.js';
+import type { Command, OptionSpec } from '../io.js';
 
-const command: Command = async ({ args, configPath, io }) => {
-  parseArgs({ args, options: {}, allowPositionals: false, strict: true });
+export const options: Record<string, OptionSpec> = {};
+export const details = ['Through the running daemon when there is one, otherwise directly under the state lock.'];
+export const examples = ['pairing-agent logout --config /etc/pairing-agent/config.json'];
+
+const command: Command = async ({ configPath, io }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
   const waitMs = config.http_timeout_ms * 2 + 2_000;
   const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', waitMs + 2_000);

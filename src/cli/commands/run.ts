@@ -2,14 +2,16 @@
  * `pairing-agent run`: the daemon in the foreground (issue #7). Logs go to stderr, one line per event
  * (journald); SIGTERM and SIGINT stop it cleanly.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { startDaemon } from '../../daemon/daemon.js';
 import { streamLogger } from '../../daemon/log.js';
-import type { Command } from '../io.js';
+import type { Command, OptionSpec } from '../io.js';
 
-const command: Command = async ({ args, configPath, io }) => {
-  parseArgs({ args, options: {}, allowPositionals: false, strict: true });
+export const options: Record<string, OptionSpec> = {};
+export const details = ['Logs one line per event on stderr (journald); SIGTERM or Ctrl-C stops it cleanly.'];
+export const examples = ['pairing-agent run --config /etc/pairing-agent/config.json'];
+
+const command: Command = async ({ configPath, io }) => {
   const { config, path } = loadConfig({ path: configPath, env: io.env });
   const log = streamLogger(io.stderr);
   log('starting', { config: path, hal: config.hal, state_dir: config.state_dir });

@@ -2,16 +2,18 @@
  * `pairing-agent token`: a valid access token and a newline on stdout (issue #7), refreshed first if
  * it is about to expire. Through the daemon when it runs (one writer); otherwise under the state lock.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
 import { REFRESH_WAIT_MARGIN_MS, refreshWaitMs } from '../../daemon/token-policy.js';
-import type { Command } from '../io.js';
+import type { Command, OptionSpec } from '../io.js';
 
-const command: Command = async ({ args, configPath, io }) => {
-  parseArgs({ args, options: {}, allowPositionals: false, strict: true });
+export const options: Record<string, OptionSpec> = {};
+export const details = ['Exits 1 with a one-line reason on stderr when the device is not paired or no valid token can be had.'];
+export const examples = ['pairing-agent token', 'curl -H "Authorization: Bearer $(pairing-agent token)" https://api.example/'];
+
+const command: Command = async ({ configPath, io }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
   const waitMs = refreshWaitMs(config);
   const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', waitMs + REFRESH_WAIT_MARGIN_MS);

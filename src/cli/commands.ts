@@ -26,7 +26,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   wait: {
     summary: 'wait until the agent is in a state (e.g. paired), then print the status',
-    usage: 'wait <state> [--timeout SECONDS] [--json]',
+    usage: ['wait <state> [--timeout SECONDS] [--json]'],
     load: () => import('./commands/wait.js'),
   },
   token: {

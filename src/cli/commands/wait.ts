@@ -4,14 +4,12 @@
  * state is reached, 1 on timeout (with the last status), 2 for a state name that does not exist.
  * Works with or without a daemon, like `status`.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { STATE_NAMES, isStateName, statusLine } from '../../daemon/status.js';
 import { waitForState } from '../../daemon/wait-state.js';
 import { UsageError } from '../../errors.js';
-import type { Command } from '../io.js';
+import type { Command, OptionSpec } from '../io.js';
 
-const USAGE = 'usage: pairing-agent wait <state> [--timeout SECONDS] [--json]';
 
 /**
  * Without `--timeout`: ten minutes, the longest device-code lifetime most providers grant (RFC 8628
@@ -29,17 +27,20 @@ export function parseTimeout(text: string | undefined): number {
   return Math.round(seconds * 1000);
 }
 
-const command: Command = async ({ args, configPath, io }) => {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { timeout: { type: 'string' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  const [state, ...rest] = positionals;
-  if (state === undefined || rest.length > 0) throw new UsageError(USAGE);
+export const options: Record<string, OptionSpec> = {
+  timeout: { type: 'string', value: 'SECONDS', description: `give up after this long, exit 1 (default ${DEFAULT_WAIT_SECONDS}; 0 = look once)` },
+  json: { type: 'boolean', description: 'print the status as a JSON object' },
+};
+export const positionals = true;
+export const details = [`<state> is one of: ${STATE_NAMES.join(', ')}.`];
+export const examples = ['pairing-agent wait paired --timeout 300', 'pairing-agent wait awaiting_user --json'];
+
+const command: Command = async ({ positionals: args, values, configPath, io, showUsage }) => {
+  if (args.length === 0) return showUsage();
+  const [state, ...rest] = args;
+  if (state === undefined || rest.length > 0) throw new UsageError('wait takes one state name (see pairing-agent wait --help)', 'wait');
   if (!isStateName(state)) throw new UsageError(`unknown state "${state}" (one of: ${STATE_NAMES.join(', ')})`);
-  const timeoutMs = parseTimeout(values.timeout);
+  const timeoutMs = parseTimeout(typeof values.timeout === 'string' ? values.timeout : undefined);
   const { config } = loadConfig({ path: configPath, env: io.env });
   const { reached, status } = await waitForState(config, state, timeoutMs);
   io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${statusLine(status)}\n`);

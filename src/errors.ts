@@ -91,13 +91,23 @@ export class ProtocolError extends AgentError {
   readonly field: string;
   /** HTTP status of the answer, when there was one. */
   readonly status: number | undefined;
+  /** The failed check, for the few that callers treat differently (issue #12); never parse `message`. */
+  readonly check: ProtocolCheck | undefined;
 
-  constructor(field: string, message: string, status?: number) {
+  constructor(field: string, message: string, status?: number, check?: ProtocolCheck) {
     super('ERR_PROTOCOL', message);
     this.field = field;
     this.status = status;
+    this.check = check;
   }
 }
+
+/**
+ * Checks whose failure does not mean a forged or foreign answer:
+ * - `id_token_time`: an ID token refused only for `exp`/`nbf`/`iat` against the local clock, which may
+ *   be days off on a Pi without a real-time clock (issue #4, #12).
+ */
+export type ProtocolCheck = 'id_token_time';
 
 /**
  * The exchange failed below the OAuth layer: timeout, reset, refused, DNS, 5xx, 429. Worth retrying

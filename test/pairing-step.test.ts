@@ -2,9 +2,8 @@
  * Table tests of the pure pairing state machine (issue #4): no timers, no I/O, no mocks.
  */
 import { describe, expect, it } from 'vitest';
-import { NetworkError, OAuthError, ProtocolError } from '../src/errors.js';
 import type { DeviceAuthorization, TokenSet } from '../src/oauth/types.js';
-import type { Event, State, StepContext, Tokens } from '../src/pairing/state.js';
+import type { Event, State, StepContext, Tokens, TransientOutcome } from '../src/pairing/state.js';
 import { step } from '../src/pairing/step.js';
 import { autoPairPause, freshEnough, refreshTime, resumeRefreshTime } from '../src/pairing/timing.js';
 
@@ -37,15 +36,14 @@ const paired: State = { name: 'paired', tokens, identity: { subject: 'alice', wh
 const refreshing: State = { name: 'refreshing', tokens, identity: { subject: 'alice', who: 'Alice' }, failures: 0 };
 const tokenSet: TokenSet = { accessToken: 'at-2', tokenType: 'Bearer', expiresIn: 300, refreshToken: 'rt-2', extra: {} };
 
-const network = (processed: boolean) =>
-  new NetworkError('timeout', { requestMayHaveBeenProcessed: processed, reason: 'ETIMEDOUT' });
-const transient = (processed = false, retryAfterMs?: number) => ({
-  kind: 'transient' as const,
-  error: network(processed),
+const transient = (processed = false, retryAfterMs?: number): TransientOutcome => ({
+  kind: 'transient',
+  code: retryAfterMs === undefined ? 'no_answer' : 'unavailable',
+  reason: 'timeout',
   requestMayHaveBeenProcessed: processed,
   ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
 });
-const oauthError = (error: string) => new OAuthError(400, error);
+const oauthError = (error: string) => `${error} (HTTP 400)`;
 
 const names = (effects: { type: string }[]) => effects.map((e) => e.type);
 
@@ -154,13 +152,13 @@ describe('step: awaiting the user', () => {
   });
 
   it('stops on denial and shows it', () => {
-    const [next, effects] = step(awaiting, { type: 'poll', result: { kind: 'denied', error: oauthError('access_denied') } }, ctx);
+    const [next, effects] = step(awaiting, { type: 'poll', result: { kind: 'denied', reason: oauthError('access_denied') } }, ctx);
     expect(next).toEqual({ name: 'denied', restarts: 0 });
     expect(names(effects)).toEqual(['persist', 'log', 'wake']);
   });
 
   it('stops when the server says the code expired', () => {
-    expect(step(awaiting, { type: 'poll', result: { kind: 'expired', error: oauthError('expired_token') } }, ctx)[0]).toEqual({ name: 'code_expired', restarts: 0 });
+    expect(step(awaiting, { type: 'poll', result: { kind: 'expired', reason: oauthError('expired_token') } }, ctx)[0]).toEqual({ name: 'code_expired', restarts: 0 });
   });
 
   it('stops polling at the expiry it saw granted in this run (RFC 8628 §3.5)', () => {
@@ -177,7 +175,7 @@ describe('step: awaiting the user', () => {
   });
 
   it('a kiosk restarts an expired code after growing pauses', () => {
-    const [expired] = step({ ...awaiting, restarts: 3 } as State, { type: 'poll', result: { kind: 'expired', error: oauthError('expired_token') } }, kiosk);
+    const [expired] = step({ ...awaiting, restarts: 3 } as State, { type: 'poll', result: { kind: 'expired', reason: oauthError('expired_token') } }, kiosk);
     expect(expired).toEqual({ name: 'code_expired', restarts: 3, autoRetryAt: NOW + autoPairPause(3, 0.5) });
     const [again] = step(expired, { type: 'timer' }, { ...kiosk, now: NOW + autoPairPause(3, 0.5) });
     expect(again).toEqual({ name: 'requesting_code', attempt: 0, restarts: 4 });
@@ -197,13 +195,13 @@ describe('step: awaiting the user', () => {
   });
 
   it('an OAuth refusal while polling becomes a failure state', () => {
-    const error = new OAuthError(401, 'invalid_client', 'unknown client');
-    expect(step(awaiting, { type: 'poll', result: { kind: 'fatal', error } }, ctx)[0]).toEqual({ name: 'failed', reason: 'invalid_client: unknown client (HTTP 401)', restarts: 0 });
+    const result = { kind: 'refused', code: 'oauth_error', reason: 'invalid_client: unknown client (HTTP 401)', status: 401, error: 'invalid_client' } as const;
+    expect(step(awaiting, { type: 'poll', result }, ctx)[0]).toEqual({ name: 'failed', reason: 'invalid_client: unknown client (HTTP 401)', restarts: 0 });
   });
 
   it('a garbled poll answer keeps the code and polls again later, never sooner than the interval', () => {
-    const error = new ProtocolError('body', 'the token endpoint answered HTML');
-    const [next, effects] = step(awaiting, { type: 'poll', result: { kind: 'fatal', error } }, { ...ctx, random: 0 });
+    const result = { kind: 'malformed', code: 'malformed', reason: 'the token endpoint answered HTML' } as const;
+    const [next, effects] = step(awaiting, { type: 'poll', result }, { ...ctx, random: 0 });
     expect(next).toMatchObject({ name: 'awaiting_user', failures: 1, nextPollAt: NOW + 5000, code: { userCode: 'WDJB-MJHT' } });
     expect(effects).toContainEqual({ type: 'wake', at: NOW + 5000 });
   });
@@ -299,14 +297,13 @@ describe('step: keeping the pairing fresh', () => {
   });
 
   it('invalid_grant means the pairing is gone: wipe and unpaired with a clear notice', () => {
-    const [next, effects] = step(refreshing, { type: 'refresh', result: { kind: 'invalid_grant', error: oauthError('invalid_grant') } }, ctx);
+    const [next, effects] = step(refreshing, { type: 'refresh', result: { kind: 'invalid_grant', reason: oauthError('invalid_grant') } }, ctx);
     expect(next).toEqual({ name: 'unpaired', notice: 'pairing_lost' });
     expect(names(effects)).toEqual(['wipe', 'persist', 'wake', 'log']);
   });
 
   it('a malformed refresh answer keeps the pairing and the salvaged rotated token', () => {
-    const error = new ProtocolError('expires_in', 'bad');
-    const [next] = step(refreshing, { type: 'refresh', result: { kind: 'fatal', error, salvagedRefreshToken: 'rt-9' } }, ctx);
+    const [next] = step(refreshing, { type: 'refresh', result: { kind: 'malformed', code: 'malformed', reason: 'bad', salvagedRefreshToken: 'rt-9' } }, ctx);
     expect(next).toMatchObject({ name: 'paired', tokens: { refreshToken: 'rt-9' } });
   });
 
@@ -345,7 +342,7 @@ describe('step: unpairing', () => {
     expect(step(done, { type: 'timer' }, kiosk)).toEqual([done, [{ type: 'wake', at }]]);
     expect(step(done, { type: 'timer' }, { ...kiosk, now: at })[0]).toEqual({ name: 'requesting_code', attempt: 0, restarts: 0 });
     expect(step(awaiting, { type: 'long_press' }, kiosk)[0]).toMatchObject({ name: 'unpaired', autoRetryAt: at });
-    const [lost] = step(refreshing, { type: 'refresh', result: { kind: 'invalid_grant', error: oauthError('invalid_grant') } }, kiosk);
+    const [lost] = step(refreshing, { type: 'refresh', result: { kind: 'invalid_grant', reason: oauthError('invalid_grant') } }, kiosk);
     expect(lost).toMatchObject({ name: 'unpaired', notice: 'pairing_lost', autoRetryAt: at });
   });
 

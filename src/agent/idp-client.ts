@@ -4,7 +4,7 @@
  * boots without a network still starts (a pairing resumes offline; issue #4).
  */
 import type { Config } from '../config/types.js';
-import { AgentError, NetworkError, OAuthError, ProtocolError } from '../errors.js';
+import { AgentError, NetworkError, ProtocolError } from '../errors.js';
 import type { ClientCredentials, DpopContext, DpopKey, Endpoints, HttpClient } from '../oauth/index.js';
 import {
   createHttpClient,
@@ -21,6 +21,7 @@ import {
 } from '../oauth/index.js';
 import type { IdTokenValidator } from '../oauth/id-token.js';
 import type { DeviceAuthorizationResult, Identity } from '../pairing/state.js';
+import { failureOutcome, pollOutcome, refreshOutcome } from './outcomes.js';
 import { packageVersion } from '../cli/version.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import type { IdpClient, Logger } from './types.js';
@@ -154,15 +155,15 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       try {
         ep = await endpoints();
       } catch (error) {
-        return { result: asFailure(error) };
+        return { result: failureOutcome(error) };
       }
       let key: DpopKey | undefined;
       try {
         key = await pollKey();
       } catch (error) {
-        return { result: { kind: 'fatal', error: asProtocolError(error, 'dpop') } };
+        return { result: failureOutcome(error) };
       }
-      const result = await pollDeviceToken(http, ep, client, { deviceCode, interval }, Date.now, dpopWith(key));
+      const result = pollOutcome(await pollDeviceToken(http, ep, client, { deviceCode, interval }, Date.now, dpopWith(key)));
       if (result.kind !== 'tokens') return { result };
       try {
         const identity = await identityFromIdToken(result.tokens.idToken);
@@ -176,7 +177,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
           return { result };
         }
         // A forged or foreign ID token: refuse the pairing (OIDC Core §3.1.3.7).
-        return { result: { kind: 'fatal', error: asProtocolError(error, 'id_token') } };
+        return { result: failureOutcome(error) };
       }
     },
 
@@ -185,7 +186,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       try {
         ep = await endpoints();
       } catch (error) {
-        return asFailure(error);
+        return failureOutcome(error);
       }
       // The pairing's key, whatever `dpop` says now: tokens bound to it need its proofs (RFC 9449 §5),
       // and a pairing made without DPoP has none.
@@ -193,10 +194,10 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       try {
         key = await keys.load();
       } catch (error) {
-        return { kind: 'fatal', error: asProtocolError(error, 'dpop') };
+        return failureOutcome(error);
       }
       const dpop = dpopWith(key);
-      return refreshTokens(http, ep, client, refreshToken, dpop === undefined ? {} : { dpop });
+      return refreshOutcome(await refreshTokens(http, ep, client, refreshToken, dpop === undefined ? {} : { dpop }));
     },
 
     async revoke(tokens) {
@@ -225,26 +226,8 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
 
 /**
  * An ID token refused only for its times (`exp`, `nbf`, `iat` against the local clock), as the
- * validator reports jose's checks; signature, issuer and audience failures are not this.
+ * validator marks jose's checks; signature, issuer and audience failures are not this.
  */
 export function isClockProblem(error: unknown): boolean {
-  return error instanceof ProtocolError && /ERR_JWT_EXPIRED|"(exp|nbf|iat)" claim timestamp check failed/.test(error.message);
-}
-
-/** A failure before the request (endpoints unknown) as a poll/refresh result. */
-function asFailure(error: unknown) {
-  if (error instanceof NetworkError) {
-    return {
-      kind: 'transient' as const,
-      error,
-      requestMayHaveBeenProcessed: false,
-      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    };
-  }
-  return { kind: 'fatal' as const, error: asProtocolError(error, 'discovery') };
-}
-
-function asProtocolError(error: unknown, field: string): OAuthError | ProtocolError {
-  if (error instanceof OAuthError || error instanceof ProtocolError) return error;
-  return new ProtocolError(field, error instanceof Error ? error.message : String(error));
+  return error instanceof ProtocolError && error.check === 'id_token_time';
 }

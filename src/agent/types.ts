@@ -1,5 +1,4 @@
-import type { PollResult, RefreshResult } from '../oauth/types.js';
-import type { DeviceAuthorizationResult, Identity, State } from '../pairing/state.js';
+import type { DeviceAuthorizationResult, Identity, PollOutcome, RefreshOutcome, State } from '../pairing/state.js';
 
 /** Structured log: one event name and flat fields per line; never tokens or device codes. */
 export type Logger = (event: string, fields?: Record<string, string | number | boolean | undefined>) => void;
@@ -11,8 +10,8 @@ export type Logger = (event: string, fields?: Record<string, string | number | b
 export interface IdpClient {
   requestCode(): Promise<DeviceAuthorizationResult>;
   /** Polls once; on tokens, also validates the ID token and says who paired when it can. */
-  poll(deviceCode: string, interval: number): Promise<{ result: PollResult; identity?: Identity }>;
-  refresh(refreshToken: string): Promise<RefreshResult>;
+  poll(deviceCode: string, interval: number): Promise<{ result: PollOutcome; identity?: Identity }>;
+  refresh(refreshToken: string): Promise<RefreshOutcome>;
   /** Revokes the refresh token, then the access token (RFC 7009). True when the server confirmed. */
   revoke(tokens: { accessToken: string; refreshToken?: string }): Promise<boolean>;
   /** Who paired, from userinfo; undefined when it cannot tell. */

@@ -4,7 +4,7 @@
  * refresh (§12.2). The JWKS is fetched through our HTTP client, so its timeouts, size cap and URL
  * policy apply; jose is imported on first use.
  */
-import { ProtocolError } from '../errors.js';
+import { ProtocolError, type ProtocolCheck } from '../errors.js';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import type { HttpClient } from './http.js';
 import { assertSuccess } from './response.js';
@@ -50,8 +50,17 @@ export interface IdTokenValidator {
   validate(idToken: string, expected?: { subject?: string }): Promise<IdTokenClaims>;
 }
 
-function reject(reason: string): ProtocolError {
-  return new ProtocolError('id_token', `ID token rejected: ${reason}`);
+function reject(reason: string, check?: ProtocolCheck): ProtocolError {
+  return new ProtocolError('id_token', `ID token rejected: ${reason}`, undefined, check);
+}
+
+/** Claims jose compares with the local clock (RFC 7519 §4.1.4–4.1.6). */
+const TIME_CLAIMS = new Set(['exp', 'nbf', 'iat']);
+
+/** Whether jose refused the token only for its times, by its error's code and claim (never its message). */
+function isTimeCheck(error: { code?: unknown; claim?: unknown }): boolean {
+  if (error.code === 'ERR_JWT_EXPIRED') return true;
+  return error.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && typeof error.claim === 'string' && TIME_CLAIMS.has(error.claim);
 }
 
 /**
@@ -109,7 +118,7 @@ export function createIdTokenValidator(http: HttpClient, options: IdTokenValidat
       } catch (error) {
         if (!(error instanceof jose.errors.JOSEError)) throw error;
         // jose's messages name the check ("\"exp\" claim timestamp check failed"), never the token.
-        throw reject(`${error.code}: ${error.message}`);
+        throw reject(`${error.code}: ${error.message}`, isTimeCheck(error as { code?: unknown; claim?: unknown }) ? 'id_token_time' : undefined);
       }
       const claims = result.payload as IdTokenClaims;
       // OIDC Core §3.1.3.7 (4)(5): several audiences need `azp`; an `azp` must be us.

@@ -22,7 +22,8 @@ export {
 } from './device-authorization.js';
 export type { DeviceAuthorizationParams } from './device-authorization.js';
 export { buildDeviceTokenRequest, buildRefreshRequest, DEVICE_CODE_GRANT_TYPE, pollDeviceToken, refreshTokens } from './token.js';
-export { parseTokenSet, processPollResponse, processRefreshResponse, SLOW_DOWN_INCREMENT_S } from './token-response.js';
+export { parseTokenSet, processPollResponse, processRefreshResponse } from './token-response.js';
+export { SLOW_DOWN_INCREMENT_S, slowDownInterval } from './poll-interval.js';
 export { buildRevocationRequest, processRevocationResponse, revokeToken, revokeTokens } from './revocation.js';
 export type { RevocationResult, TokenTypeHint } from './revocation.js';
 export { buildUserInfoRequest, displayIdentity, fetchUserInfo, processUserInfoResponse } from './userinfo.js';

@@ -9,11 +9,10 @@ import { ProtocolError } from '../errors.js';
 import type { OAuthError } from '../errors.js';
 import { extraMembers, membersOf, oauthErrorOf, optionalSeconds, optionalString, requiredString } from './fields.js';
 import type { Members } from './fields.js';
+import { slowDownInterval } from './poll-interval.js';
 import { errorFor, failureOf } from './response.js';
 import type { HttpResponse, PollResult, RefreshResult, TokenSet } from './types.js';
 
-/** RFC 8628 §3.5: on `slow_down` "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
-export const SLOW_DOWN_INCREMENT_S = 5;
 /** Tokens are JWTs at worst: a few kB with many claims. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 /** An access or refresh token valid for more than a year is a provider bug, not a feature. */
@@ -67,17 +66,13 @@ export function parseTokenSet(m: Members, status: number, now: number): TokenSet
   };
 }
 
-/** The interval after `slow_down`: the server's new `interval` if it sent a usable one, else current + 5 s. */
-function slowDownInterval(response: HttpResponse, current: number): number {
+/** The `interval` a server sent beside `slow_down`, when it is usable (RFC 8628 §3.5). */
+function sentInterval(response: HttpResponse): number | undefined {
   try {
-    const m = membersOf(response);
-    const sent = optionalSeconds(m, 'interval', { min: 1, max: 3600 }, response.status);
-    // A slow_down must slow polling down: a server interval not above the current one gets the RFC's +5 s.
-    if (sent !== undefined && sent > current) return sent;
+    return optionalSeconds(membersOf(response), 'interval', { min: 1, max: 3600 }, response.status);
   } catch {
-    // A malformed `interval` beside slow_down: fall back to the RFC rule.
+    return undefined; // A malformed `interval` beside slow_down: the RFC's +5 s applies.
   }
-  return current + SLOW_DOWN_INCREMENT_S;
 }
 
 /**
@@ -92,7 +87,7 @@ export function processPollResponse(response: HttpResponse, currentInterval: num
       case 'authorization_pending':
         return { kind: 'pending' };
       case 'slow_down':
-        return { kind: 'slow_down', interval: slowDownInterval(response, currentInterval) };
+        return { kind: 'slow_down', interval: slowDownInterval(currentInterval, sentInterval(response)) };
       case 'access_denied':
         return { kind: 'denied', error };
       case 'expired_token':

@@ -7,7 +7,7 @@
  * something after a reboot. The server is the judge of expiry (issue #4): a resumed device code is
  * polled, not discarded, and a pairing is never wiped because of the local clock.
  */
-import type { DeviceAuthorization, PollResult, RefreshResult, TokenSet } from '../oauth/types.js';
+import type { DeviceAuthorization, TokenSet } from '../oauth/types.js';
 
 /** The secrets of a pairing. Persisted in the 0600 state file; never logged. */
 export interface Tokens {
@@ -97,10 +97,79 @@ export type Event =
   | { type: 'token_wanted' }
   | { type: 'device_authorization'; result: DeviceAuthorizationResult }
   /** `deviceCode` says which code was polled: an answer for a cancelled flow is ignored. */
-  | { type: 'poll'; result: PollResult; identity?: Identity; deviceCode?: string }
-  | { type: 'refresh'; result: RefreshResult }
+  | { type: 'poll'; result: PollOutcome; identity?: Identity; deviceCode?: string }
+  | { type: 'refresh'; result: RefreshOutcome }
   | { type: 'identity'; identity: Identity }
   | { type: 'revoked'; ok: boolean };
+
+/**
+ * Why a request did not bring what it asked for, as a stable code (oauth4webapi's style): the state
+ * machine branches on an outcome's `kind`, logs and tests read `code`, people read `reason` (issue #12).
+ */
+export type FailureCode =
+  /** No answer at all: timeout, reset, connection refused, DNS. */
+  | 'no_answer'
+  /** The server said "later": 5xx, 408, 429, or `temporarily_unavailable` / `server_error` (RFC 6749 §5.2). */
+  | 'unavailable'
+  /** An answer the protocol does not allow: an HTML page, cut-off or invalid JSON, a missing member, a redirect. */
+  | 'malformed'
+  /** An OAuth error answer (RFC 6749 §5.2) that has no kind of its own; its `error` is in `error`. */
+  | 'oauth_error'
+  /** The ID token that came with the tokens failed validation (OIDC Core §3.1.3.7). */
+  | 'id_token_rejected';
+
+/** A request that got no usable answer, worth repeating later (network, 5xx, 429). Plain data. */
+export interface TransientOutcome {
+  kind: 'transient';
+  code: 'no_answer' | 'unavailable';
+  reason: string;
+  /** The server's `Retry-After` in ms. */
+  retryAfterMs?: number;
+  /** Whether the server may have acted on the request (a refresh token may be consumed). */
+  requestMayHaveBeenProcessed: boolean;
+}
+
+/** An answer the protocol does not allow: it says nothing about the code or the grant. */
+export interface MalformedOutcome {
+  kind: 'malformed';
+  code: 'malformed';
+  reason: string;
+  /** HTTP status, when there was an answer. */
+  status?: number;
+}
+
+/** The provider answered with a refusal that repeating the same request will not change. */
+export interface RefusedOutcome {
+  kind: 'refused';
+  code: 'oauth_error' | 'id_token_rejected';
+  reason: string;
+  status?: number;
+  /** The OAuth `error` code, when the refusal was an OAuth error answer. */
+  error?: string;
+}
+
+/** The answer to one device poll, classified by the adapter (`agent/idp-client.ts`). @see RFC 8628 §3.5 */
+export type PollOutcome =
+  | { kind: 'tokens'; tokens: TokenSet }
+  | { kind: 'pending' }
+  /** `slow_down`, with the interval the provider asked for (or the RFC's +5 s, see `slowDownInterval`). */
+  | { kind: 'slow_down'; interval: number }
+  | { kind: 'denied'; reason: string }
+  /** `expired_token`, or `invalid_grant` (the device code is unknown or used). */
+  | { kind: 'expired'; reason: string }
+  | TransientOutcome
+  | MalformedOutcome
+  | RefusedOutcome;
+
+/** The answer to one refresh, classified by the adapter. @see RFC 6749 §6 */
+export type RefreshOutcome =
+  | { kind: 'tokens'; tokens: TokenSet & { refreshToken: string }; rotated: boolean }
+  /** `invalid_grant`: the pairing is gone at the server (revoked, expired, reuse detected). */
+  | { kind: 'invalid_grant'; reason: string }
+  | TransientOutcome
+  /** A refresh token found in a 2xx answer that failed validation otherwise (see `oauth/types.ts`). */
+  | (MalformedOutcome & { salvagedRefreshToken?: string })
+  | RefusedOutcome;
 
 export type DeviceAuthorizationResult =
   | { kind: 'ok'; authorization: DeviceAuthorization }

@@ -5,13 +5,12 @@
  * on the persisted data (a device code is on disk before it is shown; a rotated refresh token before
  * it is used).
  */
-import type { PollResult, RefreshResult, TokenSet } from '../oauth/types.js';
-import type { Effect, Event, Identity, PendingCode, State, StepContext, Tokens } from './state.js';
-import { autoPairPause, freshEnough, retryDelay, refreshTime, resumeRefreshTime, MIN_LIFETIME_MS } from './timing.js';
+import type { Effect, Event, Identity, PendingCode, PollOutcome, RefreshOutcome, State, StepContext, Tokens, TokenSet } from './state.js';
+import {
+  autoPairPause, freshEnough, MIN_LIFETIME_MS, REFRESH_BACKOFF_BASE_MS, refreshTime, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval,
+} from './timing.js';
 
 export type StepResult = [State, Effect[]];
-
-const SECOND = 1000;
 
 export function step(state: State, event: Event, ctx: StepContext): StepResult {
   switch (state.name) {
@@ -41,12 +40,22 @@ function requestCode(attempt = 0, restarts = 0): StepResult {
   return [{ name: 'requesting_code', attempt, restarts }, [{ type: 'wake', at: undefined }, { type: 'request_code' }]];
 }
 
+type Resting = Extract<State, { name: 'unpaired' | 'denied' | 'code_expired' | 'failed' }>;
+
+/**
+ * Enter a state that waits for a person, running `before`, the wake-up, then `after`. A button-less
+ * kiosk (`auto_pair`) has no one to press, so it schedules its own restart after the `pause`-th
+ * automatic pause (issue #4); everyone else cancels the wake-up. The one place this tail is written.
+ */
+function rest(state: Resting, pause: number, ctx: StepContext, before: Effect[], after: Effect[] = []): StepResult {
+  if (!ctx.autoPair) return [state, [...before, { type: 'wake', at: undefined }, ...after]];
+  const autoRetryAt = ctx.now + autoPairPause(pause, ctx.random);
+  return [{ ...state, autoRetryAt }, [...before, { type: 'wake', at: autoRetryAt }, ...after]];
+}
+
 /** The IdP refused in a way retrying will not fix now; a kiosk still tries again after a long pause. */
 function failed(reason: string, restarts: number, ctx: StepContext): StepResult {
-  const effects: Effect[] = [{ type: 'persist' }, { type: 'log', event: 'idp_error', fields: { reason } }];
-  if (!ctx.autoPair) return [{ name: 'failed', reason, restarts }, [...effects, { type: 'wake', at: undefined }]];
-  const autoRetryAt = ctx.now + autoPairPause(restarts + 1, ctx.random);
-  return [{ name: 'failed', reason, restarts, autoRetryAt }, [...effects, { type: 'wake', at: autoRetryAt }]];
+  return rest({ name: 'failed', reason, restarts }, restarts + 1, ctx, [{ type: 'persist' }, { type: 'log', event: 'idp_error', fields: { reason } }]);
 }
 
 /**
@@ -54,11 +63,7 @@ function failed(reason: string, restarts: number, ctx: StepContext): StepResult 
  * to pair again, so it asks for a new code after a pause (issue #4 `auto_pair`).
  */
 function toUnpaired(notice: 'pairing_lost' | 'cancelled' | 'unpaired', ctx: StepContext, before: Effect[], after: Effect[] = []): StepResult {
-  const autoRetryAt = ctx.autoPair ? ctx.now + autoPairPause(0, ctx.random) : undefined;
-  return [
-    { name: 'unpaired', notice, ...(autoRetryAt === undefined ? {} : { autoRetryAt }) },
-    [...before, { type: 'wake', at: autoRetryAt }, ...after],
-  ];
+  return rest({ name: 'unpaired', notice }, 0, ctx, before, after);
 }
 
 function fromIdle(state: Extract<State, { name: 'unpaired' }>, event: Event, ctx: StepContext): StepResult {
@@ -89,17 +94,12 @@ function fromStopped(state: Extract<State, { name: 'denied' | 'code_expired' | '
 }
 
 function scheduleAutoRestart(state: Extract<State, { name: 'denied' | 'code_expired' | 'failed' }>, ctx: StepContext): StepResult {
-  const autoRetryAt = ctx.now + autoPairPause(state.restarts, ctx.random);
-  return [{ ...state, autoRetryAt }, [{ type: 'wake', at: autoRetryAt }]];
+  return rest(state, state.restarts, ctx, []);
 }
 
 /** Enter a stopped state after a flow ended; `restarts` counts automatic restarts in a row. */
 function stopped(name: 'denied' | 'code_expired', restarts: number, ctx: StepContext, fields: Record<string, string>): StepResult {
-  const base = { name, restarts } as const;
-  const effects: Effect[] = [{ type: 'persist' }, { type: 'log', event: name, fields }];
-  if (!ctx.autoPair) return [base, [...effects, { type: 'wake', at: undefined }]];
-  const autoRetryAt = ctx.now + autoPairPause(restarts, ctx.random);
-  return [{ ...base, autoRetryAt }, [...effects, { type: 'wake', at: autoRetryAt }]];
+  return rest({ name, restarts }, restarts, ctx, [{ type: 'persist' }, { type: 'log', event: name, fields }]);
 }
 
 function fromOffline(state: Extract<State, { name: 'offline' }>, event: Event, ctx: StepContext): StepResult {
@@ -133,11 +133,11 @@ function fromRequesting(state: Extract<State, { name: 'requesting_code' }>, even
           userCode: a.userCode,
           verificationUri: a.verificationUri,
           ...(a.verificationUriComplete === undefined ? {} : { verificationUriComplete: a.verificationUriComplete }),
-          expiresAt: ctx.now + a.expiresIn * SECOND,
+          expiresAt: ctx.now + a.expiresIn * SECOND_MS,
           expiresIn: a.expiresIn,
           interval: a.interval,
         };
-        const nextPollAt = ctx.now + code.interval * SECOND;
+        const nextPollAt = ctx.now + code.interval * SECOND_MS;
         return [
           { name: 'awaiting_user', code, nextPollAt, failures: 0, deadlineTrusted: true, restarts: state.restarts },
           [
@@ -168,7 +168,7 @@ function fromAwaiting(state: Extract<State, { name: 'awaiting_user' }>, event: E
     case 'start': {
       // Resumed after a restart: show the same code, let the server judge its expiry, and wait a full
       // interval first since the previous poll's time is unknown (RFC 8628 §3.5: never faster).
-      const nextPollAt = ctx.now + code.interval * SECOND;
+      const nextPollAt = ctx.now + code.interval * SECOND_MS;
       return [
         { ...state, nextPollAt, deadlineTrusted: false },
         [{ type: 'log', event: 'code_resumed', fields: { user_code: code.userCode } }, { type: 'wake', at: nextPollAt }],
@@ -191,11 +191,11 @@ function fromAwaiting(state: Extract<State, { name: 'awaiting_user' }>, event: E
   }
 }
 
-function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: PollResult, identity: Identity | undefined, ctx: StepContext): StepResult {
+function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: PollOutcome, identity: Identity | undefined, ctx: StepContext): StepResult {
   const { code } = state;
   // Every wait is measured from this response (RFC 8628 §3.5).
   const afterInterval = (interval: number, failures: number, floorMs = 0): StepResult => {
-    const nextPollAt = ctx.now + Math.max(interval * SECOND, floorMs);
+    const nextPollAt = ctx.now + Math.max(interval * SECOND_MS, floorMs);
     const next: State = { ...state, code: { ...code, interval }, nextPollAt, failures };
     const effects: Effect[] = interval !== code.interval ? [{ type: 'persist' }] : [];
     return [next, [...effects, { type: 'wake', at: nextPollAt }]];
@@ -210,27 +210,23 @@ function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: 
     case 'pending':
       return afterInterval(code.interval, 0);
     case 'slow_down': {
-      // RFC 8628 §3.5: +5 s for this and all later polls, or the server's own new interval (issue #3);
-      // never the same or faster, whatever the result says.
-      const interval = result.interval > code.interval ? result.interval : code.interval + 5;
+      const interval = slowDownInterval(code.interval, result.interval);
       const [next, effects] = afterInterval(interval, 0);
       return [next, [...effects, { type: 'log', event: 'slow_down', fields: { interval } }]];
     }
     case 'transient':
-      return pollAgainLater(result.error.message, result.retryAfterMs ?? 0);
+      return pollAgainLater(result.reason, result.retryAfterMs ?? 0);
+    case 'malformed':
+      // A garbled answer (an HTML page from a proxy, a cut-off body) says nothing about the code: keep
+      // polling, backing off, and let the server say `expired_token` if it is gone.
+      return pollAgainLater(result.reason, 0);
     case 'denied':
       return stopped('denied', state.restarts, ctx, { user_code: code.userCode });
     case 'expired':
       return stopped('code_expired', state.restarts, ctx, { user_code: code.userCode });
-    case 'fatal': {
-      if (result.error.code === 'ERR_PROTOCOL') {
-        // A garbled answer (an HTML page from a proxy, a cut-off body) says nothing about the code: keep
-        // polling, backing off, and let the server say `expired_token` if it is gone. Only a real OAuth
-        // refusal (invalid_client, unauthorized_client…) ends the flow.
-        return pollAgainLater(result.error.message, 0);
-      }
-      return failed(result.error.message, state.restarts, ctx);
-    }
+    case 'refused':
+      // A real refusal (invalid_client, unauthorized_client…) ends the flow.
+      return failed(result.reason, state.restarts, ctx);
     case 'tokens':
       return paired(tokensFrom(result.tokens, ctx.now), identity ?? {}, ctx, 'paired');
   }
@@ -244,7 +240,7 @@ function tokensFrom(set: TokenSet, now: number, previous?: Tokens): Tokens {
     accessToken: set.accessToken,
     tokenType: set.tokenType,
     issuedAt: now,
-    ...(set.expiresIn === undefined ? {} : { accessExpiresAt: now + set.expiresIn * SECOND }),
+    ...(set.expiresIn === undefined ? {} : { accessExpiresAt: now + set.expiresIn * SECOND_MS }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(idToken === undefined ? {} : { idToken }),
     ...(scope === undefined ? {} : { scope }),
@@ -325,7 +321,7 @@ function startRefresh(state: Extract<State, { name: 'paired' }>): StepResult {
 }
 
 function backToPaired(state: Extract<State, { name: 'refreshing' }>, failures: number, uncertain: boolean, ctx: StepContext, floorMs: number): StepResult {
-  const refreshAt = ctx.now + Math.max(floorMs, retryDelay(failures, ctx.random, 5 * SECOND));
+  const refreshAt = ctx.now + Math.max(floorMs, retryDelay(failures, ctx.random, REFRESH_BACKOFF_BASE_MS));
   const next: State = {
     name: 'paired',
     tokens: state.tokens,
@@ -337,26 +333,31 @@ function backToPaired(state: Extract<State, { name: 'refreshing' }>, failures: n
   return [next, [{ type: 'persist' }, { type: 'wake', at: refreshAt }]];
 }
 
-function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: RefreshResult, ctx: StepContext): StepResult {
+function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: RefreshOutcome, ctx: StepContext): StepResult {
   switch (result.kind) {
     case 'tokens':
       return paired(tokensFrom(result.tokens, ctx.now, state.tokens), state.identity, { ...ctx, hasUserinfo: false }, result.rotated ? 'refreshed_rotated' : 'refreshed');
     case 'invalid_grant':
       // The pairing is gone at the server (revoked, expired, reuse detected): forget it (issue #4).
       return toUnpaired('pairing_lost', ctx, [{ type: 'wipe' }, { type: 'persist' }], [
-        { type: 'log', event: 'pairing_lost', fields: { reason: result.error.message, after_lost_answer: state.refreshUncertain ?? false } },
+        { type: 'log', event: 'pairing_lost', fields: { reason: result.reason, after_lost_answer: state.refreshUncertain ?? false } },
       ]);
     case 'transient': {
       // Only the network: keep the pairing and try again later (issue #3, #4).
       const uncertain = (state.refreshUncertain ?? false) || result.requestMayHaveBeenProcessed;
       const [next, effects] = backToPaired(state, state.failures, uncertain, ctx, result.retryAfterMs ?? 0);
-      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.error.message, may_have_been_processed: result.requestMayHaveBeenProcessed } }]];
+      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code, may_have_been_processed: result.requestMayHaveBeenProcessed } }]];
     }
-    case 'fatal': {
+    case 'malformed': {
       // A malformed answer: keep the pairing (maybe with the salvaged rotated token) and retry later.
       const tokens = result.salvagedRefreshToken === undefined ? state.tokens : { ...state.tokens, refreshToken: result.salvagedRefreshToken };
       const [next, effects] = backToPaired({ ...state, tokens }, state.failures, false, ctx, 0);
-      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.error.message } }]];
+      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code } }]];
+    }
+    case 'refused': {
+      // Another OAuth refusal (invalid_client…): keep the pairing and retry later.
+      const [next, effects] = backToPaired(state, state.failures, false, ctx, 0);
+      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code } }]];
     }
   }
 }

@@ -3,6 +3,11 @@
  */
 import { backoffDelay } from '../oauth/backoff.js';
 
+export { slowDownInterval } from '../oauth/poll-interval.js';
+
+/** Protocol times are in seconds (RFC 8628 `interval`, `expires_in`); the state machine's in ms. */
+export const SECOND_MS = 1_000;
+
 /** Transient failures back off exponentially with full jitter ("Exponential Backoff And Jitter", AWS). */
 export const BACKOFF_BASE_MS = 2_000;
 /** The longest pause between retries after network failures: an offline device checks back every 5 min. */
@@ -12,6 +17,12 @@ export const BACKOFF_CAP_MS = 5 * 60_000;
 export function retryDelay(attempt: number, random: number, baseMs = BACKOFF_BASE_MS): number {
   return backoffDelay(attempt, { baseMs, capMs: BACKOFF_CAP_MS, random: () => random });
 }
+
+/**
+ * Refresh retries back off from a larger base than code requests: every refresh attempt may be the
+ * one that consumes a rotating refresh token, so they are spaced further apart (issue #3).
+ */
+export const REFRESH_BACKOFF_BASE_MS = 5_000;
 
 /** Refresh when this fraction of the access token's lifetime is left (a 5-minute token: 75 s early)… */
 export const REFRESH_MARGIN_FRACTION = 0.25;

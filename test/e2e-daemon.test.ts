@@ -34,9 +34,10 @@ function readPng(file: string): Bitmap {
 }
 
 beforeAll(async () => {
-  // 10 s access tokens: the daemon refreshes (and rotates) every 7 s or so during the test, and a
-  // token handed out has at least 2.5 s left (a quarter of its lifetime) to be introspected.
-  idp = await startEmbeddedIdp({ ttl: { accessToken: 10 }, interval: 1 });
+  // 16 s access tokens: the daemon refreshes (and rotates) every 11 s or so during the test, and a
+  // token handed out has at least 4 s left (a quarter of its lifetime) to be introspected, even when
+  // 20 CLI processes start at once on a busy machine.
+  idp = await startEmbeddedIdp({ ttl: { accessToken: 16 }, interval: 1 });
   (idp.provider as { on(event: string, fn: (ctx: unknown, error: Error) => void): void }).on('grant.error', (_ctx, error) => {
       // A poll before the approval lands (a busy machine) is the normal RFC 8628 §3.5 answer, not a reuse.
       if (error.message !== 'authorization_pending') grantErrors.push(error.message);
@@ -101,7 +102,7 @@ describe('pairing-agent run (built), end to end', () => {
         );
         for (const r of burst) expect(r.status, r.stderr).toBe(0);
         for (const r of burst) expect(r.active).toBe(true);
-        await new Promise((r) => setTimeout(r, 4000));
+        await new Promise((r) => setTimeout(r, 6000));
       }
       expect((daemon.log().match(/event=refreshed_rotated/g) ?? []).length).toBeGreaterThan(rotationsBefore);
       // No refresh token was used twice: oidc-provider would have revoked the grant and said so.

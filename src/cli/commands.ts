@@ -34,6 +34,11 @@ export const COMMANDS: Record<string, CommandEntry> = {
     usage: ['token'],
     load: () => import('./commands/token.js'),
   },
+  'dpop-proof': {
+    summary: 'print a DPoP proof for a request with the current access token (dpop: true)',
+    usage: ['dpop-proof --method M --url URL [--nonce N]'],
+    load: () => import('./commands/dpop-proof.js'),
+  },
   logout: {
     summary: 'unpair: revoke the tokens, then forget them (like a long press)',
     usage: ['logout'],

@@ -1,7 +1,8 @@
 /**
  * The daemon's local HTTP API on Unix sockets (issue #7). No TCP listener.
  * - the token socket (0660, for the device's apps): `GET /token`, `GET /status` (with `?wait=STATE`
- *   and `timeout_ms=N`: answered once the agent is in STATE, or after N ms — `pairing-agent wait`);
+ *   and `timeout_ms=N`: answered once the agent is in STATE, or after N ms — `pairing-agent wait`),
+ *   `POST /dpop-proof` (a DPoP proof for the current access token, issue #19);
  * - the control socket (0600 in the state directory, for `pairing-agent` commands): also
  *   `POST /press`, `POST /long-press`, `POST /logout`, `GET /screen.png` (simulated device).
  */
@@ -14,6 +15,8 @@ import type { State } from '../pairing/state.js';
 import { isStateName, statusOf } from './status.js';
 import { freshEnough } from '../pairing/timing.js';
 import { tokenAnswer } from './token-policy.js';
+import type { DpopKey } from '../oauth/dpop.js';
+import { proofReply, readJsonBody } from './dpop-proof.js';
 
 export interface ApiOptions {
   agent: Agent;
@@ -25,6 +28,8 @@ export interface ApiOptions {
   screenPng?: () => Buffer;
   /** Presses the simulated button; undefined when there is none. */
   press?: (long: boolean) => void;
+  /** The pairing's DPoP key (issue #19), for `POST /dpop-proof`; never sent anywhere. */
+  dpopKey?: () => Promise<DpopKey | undefined>;
 }
 
 type Reply = { status: number; body: unknown; type?: string };
@@ -74,6 +79,9 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
   const method = req.method ?? 'GET';
   if (method === 'GET' && path === '/status') return statusReply(url, o.agent);
   if (method === 'GET' && path === '/token') return tokenReply(o);
+  if (method === 'POST' && path === '/dpop-proof') {
+    return proofReply(await readJsonBody(req), { token: () => tokenReply(o), key: o.dpopKey ?? (async () => undefined), now: () => o.clock.now() });
+  }
   if (!control) return json(404, { error: 'not_found' });
   if (method === 'POST' && (path === '/press' || path === '/long-press')) {
     if (o.press === undefined) return json(409, { error: 'no_simulated_button' });

@@ -9,10 +9,12 @@ export interface ApiReply {
   json(): unknown;
 }
 
-/** undefined when no daemon listens there (no socket, or a stale one). */
-export function callDaemon(socketPath: string, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<ApiReply | undefined> {
+/** undefined when no daemon listens there (no socket, or a stale one). `body` is sent as JSON. */
+export function callDaemon(socketPath: string, method: 'GET' | 'POST', path: string, timeoutMs: number, body?: unknown): Promise<ApiReply | undefined> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, timeout: timeoutMs }, (res) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length };
+    const req = request({ socketPath, method, path, timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -26,6 +28,6 @@ export function callDaemon(socketPath: string, method: 'GET' | 'POST', path: str
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') resolve(undefined);
       else reject(error);
     });
-    req.end();
+    req.end(payload);
   });
 }

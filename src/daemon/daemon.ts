@@ -98,6 +98,7 @@ async function start(
     clock,
     log,
     refreshWaitMs: refreshWaitMs(config),
+    dpopKey: () => dpopKeys.load(),
     // The simulated device is driven from outside (issue #5): `pairing-agent sim press | screen`.
     ...(button instanceof VirtualButton ? { press: (long: boolean) => button.press(long) } : {}),
     ...(display instanceof FramebufferDisplay

@@ -17,7 +17,7 @@ import { waitLock } from './lock.js';
 /** Other CLI calls may hold the lock for one refresh: wait that long, and a little more. */
 const LOCK_WAIT_MARGIN_MS = 5_000;
 
-export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent: Agent, clock: Clock) => Promise<T>): Promise<T> {
+export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent: Agent, clock: Clock, dpopKeys: DpopKeyFile) => Promise<T>): Promise<T> {
   const lock = await waitLock(config.state_dir, config.http_timeout_ms * 2 + LOCK_WAIT_MARGIN_MS);
   try {
     const { store } = FileStateStore.open(config.state_dir);
@@ -36,7 +36,7 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
     // after a pause), not waited for.
     if ((await agent.load()).name === 'refreshing') await agent.dispatch({ type: 'start' });
     try {
-      return await fn(agent, clock);
+      return await fn(agent, clock, dpopKeys);
     } finally {
       // Let a refresh already sent land on disk before the lock is released (its answer holds the
       // rotated refresh token).

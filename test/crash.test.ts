@@ -175,5 +175,5 @@ describe('crash suite (SIGKILL at random points)', () => {
     }
     expect(counts.kills).toBe(3 * KILLS_PER_PHASE);
     expect(counts.sameCodeResumed).toBe(KILLS_PER_PHASE);
-  }, 180_000);
+  }, 360_000); // ~50 s on an idle machine; minutes when the machine is shared with other builds
 });

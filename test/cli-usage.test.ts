@@ -2,8 +2,8 @@
  * The CLI as a newcomer meets it (issue #15): global options before or after the command, help for
  * every command, one-line errors without stack traces, `sim screen --png -`. The built CLI, in a child.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -131,5 +131,14 @@ describe('no stack traces (issue #15 item 3)', () => {
     const png = PNG.sync.read(stdout);
     expect([png.width, png.height]).toEqual([128, 64]);
     expect(stdout.equals(readFileSync(file))).toBe(true);
+  });
+});
+
+describe('running the CLI from a clone (issue #15 item 5)', () => {
+  it('the built bin file is executable and runs by its shebang', () => {
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
+    const r = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });

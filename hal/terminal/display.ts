@@ -15,6 +15,11 @@ export interface TerminalDisplayOptions {
   header?: () => string[];
   /** Lines drawn below the panel (status, recent log lines). */
   footer?: () => string[];
+  /**
+   * Draws the whole screen from the panel instead (header and footer unused): the demo draws the panel
+   * in braille to fit 80x24 (issue #15). Lines may carry colour sequences.
+   */
+  render?: (panel: Bitmap) => string[];
 }
 
 const HOME = '\x1b[H';
@@ -63,7 +68,7 @@ export class TerminalDisplay implements Display {
   #draw(): void {
     const bitmap = new Bitmap(this.width, this.height);
     if (this.#frame !== undefined && this.#on) bitmap.data.set(this.#frame.data.subarray(0, bitmap.data.length));
-    const lines = [...(this.#o.header?.() ?? []), ...toHalfBlocks(bitmap).split('\n'), ...(this.#o.footer?.() ?? [])];
+    const lines = this.#o.render?.(bitmap) ?? [...(this.#o.header?.() ?? []), ...toHalfBlocks(bitmap).split('\n'), ...(this.#o.footer?.() ?? [])];
     const text = lines.join('\n');
     if (text === this.#last) return;
     this.#last = text;
@@ -75,6 +80,8 @@ export class TerminalDisplay implements Display {
     }
     const prefix = this.#cleared ? HOME : HOME + CLEAR_SCREEN;
     this.#cleared = true;
-    out.write(prefix + lines.map((line) => line + CLEAR_LINE_END).join('\n') + '\n' + CLEAR_BELOW);
+    // No newline after the last line: on a screen exactly as tall as the picture it would scroll the
+    // top line away (issue #15: the demo fills 80x24).
+    out.write(prefix + lines.map((line) => line + CLEAR_LINE_END).join('\r\n') + CLEAR_BELOW);
   }
 }

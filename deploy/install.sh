@@ -186,7 +186,10 @@ sync_tree() {
   mkdir -p "$(dirname "$dest")"
   rm -rf "$dest.new" "$dest.old"
   cp -R "$src" "$dest.new"
-  chmod -R u=rwX,go=rX "$dest.new"
+  # Files 0644 even where the build marked one executable (dist/src/cli/main.js, issue #15): the
+  # installed command is the wrapper that runs node, and X in a symbolic mode would keep that bit.
+  find "$dest.new" -type d -exec chmod 0755 {} +
+  find "$dest.new" -type f -exec chmod 0644 {} +
   if [[ -d $dest ]]; then mv "$dest" "$dest.old"; fi
   mv "$dest.new" "$dest"
   rm -rf "$dest.old"

@@ -87,7 +87,10 @@ export class OAuthError extends AgentError {
  * Not worth retrying with the same request.
  */
 export class ProtocolError extends AgentError {
-  /** The offending response field (`device_code`, `issuer`, …) or `body` / `status` / `url`. */
+  /**
+   * The offending response field (`device_code`, `issuer`, …) or `body` / `status` / `url`, or `dpop`
+   * for tokens that came back unbound to a request with a DPoP proof (a downgrade, RFC 9449 §5).
+   */
   readonly field: string;
   /** HTTP status of the answer, when there was one. */
   readonly status: number | undefined;

@@ -280,9 +280,42 @@ describe('DPoP against loopback servers', () => {
     try {
       const key = await new DpopKeyFile(tempDir('pa-dpop-')).create();
       const result = await pollDeviceToken(createHttpClient(), { tokenEndpoint: `${server.url}/token` }, { clientId: 'c', authMethod: 'none' }, { deviceCode: 'dc', interval: 5 }, Date.now, { key, nonces: new DpopNonces() });
-      expect(result).toMatchObject({ kind: 'fatal', error: { field: 'token_type', message: expect.stringMatching(/DPoP downgrade refused.*"Bearer"/) } });
+      expect(result).toMatchObject({ kind: 'fatal', error: { field: 'dpop', message: expect.stringMatching(/DPoP downgrade refused.*"Bearer"/) } });
       // Without DPoP the same answer is fine.
       expect(await pollDeviceToken(createHttpClient(), { tokenEndpoint: `${server.url}/token` }, { clientId: 'c', authMethod: 'none' }, { deviceCode: 'dc', interval: 5 })).toMatchObject({ kind: 'tokens' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the agent refuses a downgraded pairing: the flow ends failed, with the reason, and keeps no token', async () => {
+    // A provider that ignores DPoP: device authorization, then Bearer tokens to a poll with a proof.
+    const server = await startRawServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url === '/device') {
+        res.end(JSON.stringify({ device_code: 'dc-1', user_code: 'WDJB-MJHT', verification_uri: 'http://127.0.0.1/device', expires_in: 300, interval: 1 }));
+      } else {
+        res.end(JSON.stringify({ access_token: 'at', token_type: 'Bearer', expires_in: 300, refresh_token: 'rt' }));
+      }
+    });
+    try {
+      const dir = tempDir('pa-dpop-down-');
+      const config = validateConfig({
+        file: { client_id: 'c', device_authorization_endpoint: `${server.url}/device`, token_endpoint: `${server.url}/token`, hal: 'sim', state_dir: dir, dpop: true },
+        path: join(dir, 'c.json'),
+        env: {},
+      });
+      const logs: string[] = [];
+      const hal = createSimHal(config);
+      const keys = new DpopKeyFile(dir);
+      const log = (event: string, fields?: Record<string, unknown>) => void logs.push(`${event} ${JSON.stringify(fields ?? {})}`);
+      const agent = new Agent({ store: withDpopKey(FileStateStore.open(dir).store, keys, log), idp: createIdpClient(config, { log, dpopKeys: keys }), hal, clock: systemClock(), log, autoPair: false });
+      await agent.start();
+      hal.button.press();
+      const failed = await agent.waitFor((s) => s.name === 'failed', 10_000);
+      expect(failed).toMatchObject({ name: 'failed', reason: expect.stringMatching(/^DPoP downgrade refused: .*token_type "Bearer"/) });
+      expect(JSON.stringify(FileStateStore.open(dir).state)).not.toContain('"at"');
+      await agent.stop();
     } finally {
       await server.close();
     }

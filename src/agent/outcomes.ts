@@ -34,6 +34,8 @@ function malformedOutcome(error: ProtocolError): MalformedOutcome {
 export function failureOutcome(error: unknown): TransientOutcome | MalformedOutcome | RefusedOutcome {
   if (error instanceof NetworkError) return transientOutcome(error);
   if (error instanceof OAuthError) return refusedOutcome(error);
+  // Not a garbled answer but unbound tokens: refused, never kept (RFC 9449 §5, issue #19).
+  if (error instanceof ProtocolError && error.field === 'dpop') return { kind: 'refused', code: 'dpop_downgrade', reason: error.message };
   if (error instanceof ProtocolError) return malformedOutcome(error);
   return { kind: 'malformed', code: 'malformed', reason: error instanceof Error ? error.message : String(error) };
 }

@@ -53,7 +53,7 @@ function refuseDowngrade<R extends PollResult | RefreshResult>(result: R, dpop: 
   return {
     kind: 'fatal',
     error: new ProtocolError(
-      'token_type',
+      'dpop',
       `DPoP downgrade refused: the provider answered token_type ${JSON.stringify(result.tokens.tokenType)} to a request with a DPoP proof (RFC 9449 §5); its tokens would not be bound to the device's key`,
     ),
   };

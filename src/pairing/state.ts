@@ -116,7 +116,9 @@ export type FailureCode =
   /** An OAuth error answer (RFC 6749 §5.2) that has no kind of its own; its `error` is in `error`. */
   | 'oauth_error'
   /** The ID token that came with the tokens failed validation (OIDC Core §3.1.3.7). */
-  | 'id_token_rejected';
+  | 'id_token_rejected'
+  /** Tokens asked for with a DPoP proof came back as another type: not bound, refused (RFC 9449 §5, issue #19). */
+  | 'dpop_downgrade';
 
 /** A request that got no usable answer, worth repeating later (network, 5xx, 429). Plain data. */
 export interface TransientOutcome {
@@ -141,7 +143,7 @@ export interface MalformedOutcome {
 /** The provider answered with a refusal that repeating the same request will not change. */
 export interface RefusedOutcome {
   kind: 'refused';
-  code: 'oauth_error' | 'id_token_rejected';
+  code: 'oauth_error' | 'id_token_rejected' | 'dpop_downgrade';
   reason: string;
   status?: number;
   /** The OAuth `error` code, when the refusal was an OAuth error answer. */

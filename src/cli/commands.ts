@@ -45,8 +45,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/logout.js'),
   },
   sim: {
-    summary: 'press the simulated button, or save the simulated screen as PNG',
-    usage: ['sim press [--long]', 'sim screen --png FILE|-'],
+    summary: 'press the simulated button, save the simulated screen as PNG, or print its QR code\'s text',
+    usage: ['sim press [--long]', 'sim screen --png FILE|-', 'sim qr'],
     load: () => import('./commands/sim.js'),
   },
   config: {

@@ -1,0 +1,97 @@
+/**
+ * `pairing-agent sim qr` (issue #17): the QR on the simulated panel, read dark on light as a phone reads
+ * it, from the built CLI against a real daemon (`hal: "sim"`) and the embedded IdP. Exit 1 on a screen
+ * with no QR. The decoder (jsQR) is loaded by this command alone: every module each process resolves is
+ * traced (test/support/trace-loads.mjs).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { eventually, runCli, spawnDaemon } from './support/cli.js';
+
+let idp: EmbeddedIdp;
+const dir = mkdtempSync(join(tmpdir(), 'pa-simqr-'));
+const config = join(dir, 'config.json');
+const TRACE = fileURLToPath(new URL('./support/trace-loads.mjs', import.meta.url));
+
+let traces = 0;
+/** Runs the CLI with its module loads traced; returns the result and the URLs it resolved. */
+async function traced(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; loaded: string[] }> {
+  const file = join(dir, `trace-${++traces}.txt`);
+  writeFileSync(file, '');
+  const r = await runCli(['--config', config, ...args], { NODE_OPTIONS: `--import ${TRACE}`, TRACE_LOADS_FILE: file });
+  return { ...r, loaded: readFileSync(file, 'utf8').split('\n').filter(Boolean) };
+}
+const jsqr = (urls: string[]) => urls.filter((u) => u.includes('/node_modules/jsqr/'));
+
+async function statusJson(): Promise<Record<string, unknown>> {
+  return JSON.parse((await runCli(['--config', config, 'status', '--json'])).stdout) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  idp = await startEmbeddedIdp({ interval: 1 });
+  writeFileSync(
+    config,
+    JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }),
+  );
+});
+afterAll(async () => {
+  await idp.close();
+});
+
+describe('pairing-agent sim qr', () => {
+  it('prints the QR text on the code screen, exits 1 on screens without one, and alone loads the decoder', async () => {
+    const daemonTrace = join(dir, 'trace-daemon.txt');
+    writeFileSync(daemonTrace, '');
+    const daemon = spawnDaemon(config, { NODE_OPTIONS: `--import ${TRACE}`, TRACE_LOADS_FILE: daemonTrace });
+    try {
+      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
+
+      // The unpaired screen: no QR.
+      const none = await traced(['sim', 'qr']);
+      expect(none).toMatchObject({ status: 1, stdout: '', stderr: 'pairing-agent: the simulated panel shows no QR code\n' });
+
+      const press = await traced(['sim', 'press']);
+      expect(press.status, press.stderr).toBe(0);
+      const awaiting = await eventually(async () => {
+        const s = await statusJson();
+        return s.state === 'awaiting_user' ? s : undefined;
+      }, 10_000, 'awaiting_user');
+
+      // The code screen: exactly the URL a phone would open.
+      const qr = await traced(['sim', 'qr']);
+      expect(qr.stderr).toBe('');
+      expect(qr.status).toBe(0);
+      expect(qr.stdout).toBe(`${String(awaiting.verification_uri_complete)}\n`);
+      expect(qr.stdout).toMatch(/\/device\?user_code=[A-Z]{4}-[A-Z]{4}\n$/);
+
+      // The decoder is loaded by `sim qr` and nothing else: not the daemon, not `sim press`, not `status`.
+      expect(jsqr(qr.loaded).length).toBeGreaterThan(0);
+      const status = await traced(['status']);
+      expect(status.loaded.length).toBeGreaterThan(10);
+      expect(jsqr(status.loaded)).toEqual([]);
+      expect(jsqr(press.loaded)).toEqual([]);
+      expect(press.loaded.some((u) => u.endsWith('/commands/sim.js'))).toBe(true);
+
+      // Paired: the paired screen has no QR.
+      await idp.approve(String(awaiting.user_code), 'alice');
+      await eventually(async () => ((await statusJson()).state === 'paired' ? true : undefined), 10_000, 'paired');
+      const after = await traced(['sim', 'qr']);
+      expect(after).toMatchObject({ status: 1, stdout: '' });
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await new Promise((resolve) => daemon.child.once('exit', resolve));
+    }
+    const daemonLoads = readFileSync(daemonTrace, 'utf8');
+    expect(daemonLoads).toContain('/daemon/daemon.js');
+    expect(jsqr(daemonLoads.split('\n'))).toEqual([]);
+  }, 60_000);
+
+  it('says so when no daemon runs', async () => {
+    const r = await runCli(['--config', config, 'sim', 'qr']);
+    expect(r).toMatchObject({ status: 1, stderr: `pairing-agent: no pairing-agent daemon is running on ${join(dir, 'state')} (start it with "pairing-agent run")\n` });
+  });
+});

@@ -107,7 +107,8 @@ describe('crash suite (SIGKILL at random points)', () => {
         counts.awaiting++;
         expect(stateOnDisk()?.name).toBe('awaiting_user');
         daemon = await startAgent();
-        const after = await liveStatus();
+        // The status itself, not a timed-out answer on a busy machine.
+        const after = await eventually(() => liveStatus(), 10_000, 'the status after the restart');
         expect(after).toMatchObject({ state: 'awaiting_user', user_code: before?.user_code });
         counts.sameCodeResumed++;
       }
@@ -124,7 +125,7 @@ describe('crash suite (SIGKILL at random points)', () => {
         daemon = await startAgent();
         if (onDisk?.name === 'paired') {
           // Paired before the kill: paired straight after the restart, without the network.
-          expect((await liveStatus())?.state).toBe('paired');
+          expect((await eventually(() => liveStatus(), 10_000, 'the status'))?.state).toBe('paired');
         } else {
           // Killed before the tokens were on disk: the resumed poll either gets them or, when the IdP
           // had already answered, is refused as a consumed code (the receipt window).
@@ -135,7 +136,7 @@ describe('crash suite (SIGKILL at random points)', () => {
           }, 10_000, 'the resumed poll');
           if (outcome !== 'paired') counts.lostInReceiptWindow++;
         }
-        if ((await liveStatus())?.state === 'paired') {
+        if ((await eventually(() => liveStatus(), 10_000, 'the status')).state === 'paired') {
           // Unpair for the next round (a long press through the control socket).
           await callDaemon(join(stateDir, 'control.sock'), 'POST', '/logout', 5000);
         }
@@ -154,10 +155,11 @@ describe('crash suite (SIGKILL at random points)', () => {
         expect(onDisk?.name === 'paired' || onDisk?.name === 'refreshing').toBe(true);
         daemon = await startAgent();
         // Resumes paired without waiting for the network.
-        expect((await liveStatus())?.state).toMatch(/^(paired|refreshing)$/);
+        expect((await eventually(() => liveStatus(), 10_000, 'the status'))?.state).toMatch(/^(paired|refreshing)$/);
         // And is still paired after its next refresh, unless a refresh was in flight at the kill.
         await sleep(3000);
-        const after = await liveStatus();
+        // The status itself, not a timed-out answer on a busy machine.
+        const after = await eventually(() => liveStatus(), 10_000, 'the status after the restart');
         if (after?.state === 'paired' || after?.state === 'refreshing') {
           counts.stillPaired++;
         } else {

@@ -3,6 +3,8 @@
  * Callers branch on `code`, never on message text; messages are for people and may change.
  */
 
+import { jsonErrorIndex } from './config/json-error.js';
+
 export type ErrorCode =
   /** The configuration file or an environment override is invalid. Exit code 2. */
   | 'ERR_CONFIG'
@@ -146,10 +148,25 @@ export class NetworkError extends AgentError {
 /**
  * A JSON.parse failure described without quoting the input: V8's messages can include a slice of the
  * text (`Unexpected token 's', "secret…" is not valid JSON`), and config and state files hold secrets.
+ * With the text, the place is given as line and column (issue #15), as an editor shows it.
  */
-export function jsonSyntaxProblem(error: unknown): string {
+export function jsonSyntaxProblem(error: unknown, text?: string): string {
+  if (text !== undefined) {
+    const at = jsonErrorIndex(text);
+    if (at >= 0) {
+      const { line, column } = lineAndColumn(text, at);
+      return at >= text.length ? `not valid JSON (it ends too early, at line ${line}, column ${column})` : `not valid JSON (error at line ${line}, column ${column})`;
+    }
+  }
   const message = error instanceof Error ? error.message : '';
   const position = /at position (\d+)/.exec(message)?.[1];
   if (position !== undefined) return `not valid JSON (error at byte ${position})`;
   return /end of JSON input/i.test(message) ? 'not valid JSON (it ends too early)' : 'not valid JSON';
+}
+
+/** 1-based line and column of a string index; a column counts characters, as editors do. */
+export function lineAndColumn(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: [...before.slice(lineStart)].length + 1 };
 }

@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -113,6 +114,22 @@ describe('no stack traces (issue #15 item 3)', () => {
     expect(r.status).toBe(2);
     expect(oneLine(r.stderr)).toBe(true);
     expect(runBuiltCli(['status', '-c', join(dir, 'missing.json'), '--debug']).stderr).toMatch(/\n +at /);
+  });
+
+  it('POST /token answers 405 with Allow: GET (issue #15 item 9); control paths stay unknown on the token socket', async () => {
+    const ask = (method: string, path: string) =>
+      new Promise<{ status: number | undefined; allow: string | undefined }>((resolve, reject) => {
+        const req = request({ socketPath: join(dir, 'agent.sock'), method, path }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, allow: res.headers.allow }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await ask('POST', '/token')).toEqual({ status: 405, allow: 'GET' });
+    expect(await ask('DELETE', '/status')).toEqual({ status: 405, allow: 'GET' });
+    expect(await ask('GET', '/token')).toMatchObject({ status: 409 });
+    expect(await ask('GET', '/press')).toEqual({ status: 404, allow: undefined });
   });
 
   it('--png - writes the PNG to stdout, the same bytes as --png FILE', async () => {

@@ -127,7 +127,7 @@ describe('loadConfig', () => {
   it('reports malformed JSON with the file name', () => {
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{ "client_id": "x", }');
-    expect(() => loadConfig({ path: file, env: {} })).toThrow(`${file}: is not valid JSON (error at byte 20)`);
+    expect(() => loadConfig({ path: file, env: {} })).toThrow(`${file}: is not valid JSON (error at line 1, column 21)`);
   });
 
   it('never quotes the file in a JSON error: it may hold the client secret', () => {

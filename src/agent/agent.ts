@@ -185,7 +185,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
     const previous = this.#state;
     if (next !== previous) {
-      if (next.name !== previous.name) this.#o.log('state', { from: previous.name, to: next.name, on: event.type });
+      if (next.name !== previous.name) this.#o.log('state', { from: previous.name, to: next.name, on: trigger(event) });
       this.#state = next;
     }
     for (const effect of effects) {
@@ -291,4 +291,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     return this.#rendering;
   }
+}
+
+/** What the log names as the cause of a state change: the event, or who sent it (issue #15). */
+function trigger(event: Event): string {
+  return event.type === 'long_press' && event.source === 'logout' ? 'logout' : event.type;
 }

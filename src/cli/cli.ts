@@ -57,11 +57,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       throw new UsageError(`unexpected argument "${positionals[0]}" (see pairing-agent ${name} --help)`, name);
     }
     const configPath = typeof values.config === 'string' ? values.config : undefined;
+    const logFormat = values['log-format'];
+    if (logFormat !== undefined && logFormat !== 'logfmt' && logFormat !== 'json') {
+      throw new UsageError(`--log-format must be logfmt or json, got ${JSON.stringify(logFormat)}`, name);
+    }
     return await module.default({
       positionals,
       values,
       configPath,
       io,
+      logFormat,
       showUsage: () => {
         io.stdout(commandHelp(entry, module));
         return EXIT_USAGE;

@@ -27,6 +27,8 @@ export interface CommandContext {
   /** `-c/--config FILE`, before or after the command. */
   configPath: string | undefined;
   io: CliIo;
+  /** `--log-format`, when given: it wins over the configuration's `log_format` (issue #15). */
+  logFormat: 'logfmt' | 'json' | undefined;
   /** Prints this command's help on stdout and returns the usage exit code (`config` alone, `sim` alone). */
   showUsage(): number;
 }

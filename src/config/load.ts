@@ -9,6 +9,9 @@ import { validateConfig } from './validate.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/pairing-agent/config.json';
 
+/** Where the settings come from when there is no file and `PAIRING_AGENT_*` variables configure it all. */
+export const ENV_ONLY_SOURCE = 'environment (no configuration file)';
+
 /** A config file is a few hundred bytes; anything past this is not ours. */
 const MAX_CONFIG_BYTES = 64 * 1024;
 
@@ -20,7 +23,8 @@ export interface LoadOptions {
 
 /**
  * Loads and validates the configuration. A missing file is an error, except at the default path when
- * the environment supplies `PAIRING_AGENT_CLIENT_ID` (CI and containers configure by environment).
+ * the environment supplies `PAIRING_AGENT_CLIENT_ID` (CI and containers configure by environment):
+ * then the returned `path` is {@link ENV_ONLY_SOURCE}, which messages name.
  */
 export function loadConfig({ path, env = process.env }: LoadOptions = {}): { config: Config; path: string } {
   const explicit = path ?? env[ENV_CONFIG_PATH];
@@ -32,6 +36,8 @@ export function loadConfig({ path, env = process.env }: LoadOptions = {}): { con
     const code = (error as NodeJS.ErrnoException).code;
     const envOnly = explicit === undefined && code === 'ENOENT' && env[envName('client_id')] !== undefined;
     if (!envOnly) throw new ConfigError(readProblem(code), file, undefined, { cause: error });
+    // Issue #15: the environment is the whole configuration; say so instead of naming a missing file.
+    return { config: validateConfig({ file: undefined, path: file, env, source: ENV_ONLY_SOURCE }), path: ENV_ONLY_SOURCE };
   }
   let parsed: unknown;
   if (text !== undefined) {
@@ -41,7 +47,7 @@ export function loadConfig({ path, env = process.env }: LoadOptions = {}): { con
     try {
       parsed = JSON.parse(text) as unknown;
     } catch (error) {
-      throw new ConfigError(`is ${jsonSyntaxProblem(error)}`, file, undefined, { cause: error });
+      throw new ConfigError(`is ${jsonSyntaxProblem(error, text)}`, file, undefined, { cause: error });
     }
   }
   return { config: validateConfig({ file: parsed, path: file, env }), path: file };

@@ -4,7 +4,8 @@
  */
 
 export type KeySpec =
-  | { type: 'string'; maxLength?: number }
+  /** `emptyMeans`: an empty string is allowed and means this (issue #15: `"scope": ""`). */
+  | { type: 'string'; maxLength?: number; emptyMeans?: string }
   | { type: 'url' }
   | { type: 'path' }
   | { type: 'boolean' }
@@ -23,7 +24,9 @@ export const KEYS = {
   client_id: { type: 'string', maxLength: 512 },
   client_secret: { type: 'string', maxLength: 4096 },
   token_endpoint_auth_method: { type: 'enum', values: ['none', 'client_secret_basic', 'client_secret_post'] },
-  scope: { type: 'string', maxLength: 2048 },
+  // Empty: the request carries no scope parameter (RFC 8628 §3.1 makes it optional); Keycloak's
+  // device clients are set up that way (issue #15).
+  scope: { type: 'string', maxLength: 2048, emptyMeans: 'send no scope parameter' },
   audience: { type: 'string', maxLength: 2048 },
   extra_params: { type: 'string-map' },
   state_dir: { type: 'path' },
@@ -44,6 +47,7 @@ export const KEYS = {
   display_rotation: { type: 'enum', values: [0, 180] },
   http_timeout_ms: { type: 'integer', min: 500, max: 120_000 },
   socket_path: { type: 'path' },
+  log_format: { type: 'enum', values: ['logfmt', 'json'] },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;
@@ -75,6 +79,7 @@ export const DEFAULTS = {
   display_height: 64,
   display_rotation: 0,
   http_timeout_ms: 10_000,
+  log_format: 'logfmt',
 } as const;
 
 /** The token API's socket under systemd's RuntimeDirectory= (exported as $RUNTIME_DIRECTORY). */

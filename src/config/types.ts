@@ -89,4 +89,12 @@ export interface Config {
    * @default $RUNTIME_DIRECTORY/agent.sock (systemd's RuntimeDirectory=), else <state_dir>/agent.sock
    */
   socket_path: string;
+  /**
+   * How log lines look: `logfmt` (`event=state from=… to=…`, with journald's priority prefix) for
+   * people and journald, `json` (one object per line, with `time` and `level`) for fleets that ship
+   * logs (issue #15). `--log-format` overrides it.
+   * @default "logfmt"
+   * @example "json"
+   */
+  log_format: 'logfmt' | 'json';
 }

@@ -23,6 +23,11 @@ export interface ConfigInput {
   file: unknown;
   /** The file's path, for messages and for resolving a relative `state_dir`. */
   path: string;
+  /**
+   * Where the settings came from when there is no file at `path`: named in messages instead of the
+   * missing file (issue #15: configured by the environment alone).
+   */
+  source?: string;
   /** The process environment (only `PAIRING_AGENT_*` and `STATE_DIRECTORY` are read). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -34,7 +39,8 @@ function isKnownKey(key: string): key is ConfigKey {
 }
 
 /** Validates the file and the environment overrides and fills in defaults. Throws `ConfigError`. */
-export function validateConfig({ file, path, env }: ConfigInput): Config {
+export function validateConfig({ file, path, env, source }: ConfigInput): Config {
+  const origin = source ?? path;
   if (file !== undefined && (typeof file !== 'object' || file === null || Array.isArray(file))) {
     throw new ConfigError('must contain a JSON object ({ "client_id": ... })', path);
   }
@@ -54,16 +60,16 @@ export function validateConfig({ file, path, env }: ConfigInput): Config {
   }
 
   const get = <K extends ConfigKey>(key: K): unknown => values.get(key)?.value;
-  const sourceOf = (key: ConfigKey): string => values.get(key)?.source ?? path;
+  const sourceOf = (key: ConfigKey): string => values.get(key)?.source ?? origin;
 
   const clientId = get('client_id');
   if (clientId === undefined) {
-    throw new ConfigError(`is required (the OAuth client registered for this device; or set ${envName('client_id')})`, path, 'client_id');
+    throw new ConfigError(`is required (the OAuth client registered for this device; or set ${envName('client_id')})`, origin, 'client_id');
   }
   if (get('issuer') === undefined) {
     for (const key of ['device_authorization_endpoint', 'token_endpoint'] as const) {
       if (get(key) === undefined) {
-        throw new ConfigError(`is required when "issuer" is not set (no discovery without an issuer)`, path, key);
+        throw new ConfigError(`is required when "issuer" is not set (no discovery without an issuer)`, origin, key);
       }
     }
   }
@@ -79,7 +85,7 @@ export function validateConfig({ file, path, env }: ConfigInput): Config {
     );
   }
   if (method !== 'none' && secret === undefined) {
-    throw new ConfigError(`is required when token_endpoint_auth_method is "${method}"`, path, 'client_secret');
+    throw new ConfigError(`is required when token_endpoint_auth_method is "${method}"`, origin, 'client_secret');
   }
 
   const stateDir = (get('state_dir') as string | undefined) ?? env.STATE_DIRECTORY?.split(':')[0] ?? DEFAULT_STATE_DIR;
@@ -116,7 +122,7 @@ function checkValue(key: ConfigKey, spec: KeySpec, value: unknown, source: strin
   switch (spec.type) {
     case 'string': {
       if (typeof value !== 'string') return fail(`must be a string, got ${describe(value)}`);
-      if (value.trim() === '') return fail('must not be empty');
+      if (value.trim() === '' && !('emptyMeans' in spec)) return fail('must not be empty');
       if (spec.maxLength !== undefined && value.length > spec.maxLength) {
         return fail(`is too long (${value.length} characters, at most ${spec.maxLength})`);
       }

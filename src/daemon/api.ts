@@ -32,7 +32,21 @@ export interface ApiOptions {
   dpopKey?: () => Promise<DpopKey | undefined>;
 }
 
-type Reply = { status: number; body: unknown; type?: string };
+type Reply = { status: number; body: unknown; type?: string; allow?: string };
+
+/**
+ * The methods each path answers, and whether only the control socket serves it: a known path asked
+ * with another method gets 405 and `Allow` (RFC 9110 §15.5.6; issue #15: `POST /token`).
+ */
+const METHODS: Record<string, { allow: string; controlOnly: boolean }> = {
+  '/status': { allow: 'GET', controlOnly: false },
+  '/token': { allow: 'GET', controlOnly: false },
+  '/dpop-proof': { allow: 'POST', controlOnly: false },
+  '/press': { allow: 'POST', controlOnly: true },
+  '/long-press': { allow: 'POST', controlOnly: true },
+  '/logout': { allow: 'POST', controlOnly: true },
+  '/screen.png': { allow: 'GET', controlOnly: true },
+};
 
 const json = (status: number, body: unknown): Reply => ({ status, body });
 
@@ -77,6 +91,10 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
   const url = new URL(req.url ?? '/', 'http://agent');
   const path = url.pathname;
   const method = req.method ?? 'GET';
+  const known = Object.hasOwn(METHODS, path) ? METHODS[path] : undefined;
+  if (known !== undefined && (control || !known.controlOnly) && method !== known.allow) {
+    return { status: 405, body: { error: 'method_not_allowed' }, allow: known.allow };
+  }
   if (method === 'GET' && path === '/status') return statusReply(url, o.agent);
   if (method === 'GET' && path === '/token') return tokenReply(o);
   if (method === 'POST' && path === '/dpop-proof') {
@@ -91,7 +109,7 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
   if (method === 'POST' && path === '/logout') {
     const state = o.agent.state;
     if (state.name === 'awaiting_user' || isPaired(state) || state.name === 'refreshing') {
-      await o.agent.dispatch({ type: 'long_press' });
+      await o.agent.dispatch({ type: 'long_press', source: 'logout' });
     }
     const done = await o.agent.waitFor((s) => s.name !== 'unpairing', o.refreshWaitMs);
     return json(done === undefined ? 504 : 200, statusOf(o.agent.state, true));
@@ -108,7 +126,12 @@ function handler(control: boolean, o: ApiOptions) {
     route(req, control, o).then(
       (reply) => {
         const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(`${JSON.stringify(reply.body)}\n`);
-        res.writeHead(reply.status, { 'content-type': reply.type ?? 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+        res.writeHead(reply.status, {
+          'content-type': reply.type ?? 'application/json',
+          'content-length': body.length,
+          'cache-control': 'no-store',
+          ...(reply.allow === undefined ? {} : { allow: reply.allow }),
+        });
         res.end(body);
       },
       (error: unknown) => {

@@ -1,10 +1,16 @@
 /**
- * Structured logs for journald: one line per event, `event=name key=value …` (logfmt), with the
- * syslog priority prefix journald understands (`<6>` info, `<4>` warning, `<3>` error; sd-daemon(3)).
+ * Structured logs, one line per event. By default logfmt for journald: `event=name key=value …`, with
+ * the syslog priority prefix journald understands (`<6>` info, `<4>` warning, `<3>` error;
+ * sd-daemon(3)). With `log_format: "json"`, one JSON object per line (`time`, `level`, `event`,
+ * fields) for fleets that ship logs (issue #15). Times are ISO 8601 in both: a field named `*_at`
+ * holding epoch milliseconds is written as a date (issue #15).
  * Secrets never reach a log line: fields that look like tokens are dropped here as a last defence,
  * whatever the caller passed (issue #3, #7).
  */
 import type { Logger } from '../agent/types.js';
+
+export type LogFormat = 'logfmt' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
 
 /** Keys whose values are secrets. `user_code` is shown on screen anyway and may be logged (issue #3). */
 const SECRET_KEY = /token|secret|password|device_code|authorization|cookie/i;
@@ -12,18 +18,40 @@ const SECRET_KEY = /token|secret|password|device_code|authorization|cookie/i;
 const WARNINGS = new Set(['offline', 'poll_failed', 'refresh_failed', 'revoke_failed', 'userinfo_failed', 'id_token_unchecked', 'state_recovered', 'code_expired', 'denied']);
 const ERRORS = new Set(['effect_failed', 'idp_error', 'pairing_lost', 'io_failed', 'display_failed', 'fatal']);
 
-export function formatLogLine(event: string, fields: Record<string, unknown> = {}): string {
-  const priority = ERRORS.has(event) ? 3 : WARNINGS.has(event) ? 4 : 6;
-  const parts = [`event=${event}`];
+const LEVELS: Record<number, string> = { 3: 'error', 4: 'warning', 6: 'info' };
+
+/** Epoch milliseconds from 2001 to 2286: a number in a `*_at` field in that range is a time. */
+const EPOCH_MS = { min: 1e12, max: 1e13 };
+
+function priorityOf(event: string): number {
+  return ERRORS.has(event) ? 3 : WARNINGS.has(event) ? 4 : 6;
+}
+
+/** The fields as they may be written: secrets redacted, times as ISO 8601, undefined dropped. */
+function safeFields(fields: Record<string, unknown>): [string, unknown][] {
+  const out: [string, unknown][] = [];
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    if (SECRET_KEY.test(key) && key !== 'user_code') {
-      parts.push(`${key}=<redacted>`);
-      continue;
-    }
-    parts.push(`${key}=${quote(String(value))}`);
+    if (SECRET_KEY.test(key) && key !== 'user_code') out.push([key, '<redacted>']);
+    else if (key.endsWith('_at') && typeof value === 'number' && value >= EPOCH_MS.min && value < EPOCH_MS.max) out.push([key, new Date(value).toISOString()]);
+    else out.push([key, value]);
   }
-  return `<${priority}>${parts.join(' ')}`;
+  return out;
+}
+
+export function formatLogLine(event: string, fields: Record<string, unknown> = {}): string {
+  const parts = [`event=${event}`, ...safeFields(fields).map(([key, value]) => `${key}=${quote(String(value))}`)];
+  return `<${priorityOf(event)}>${parts.join(' ')}`;
+}
+
+/** One JSON object; `time` is when it was written. Strings are cut like logfmt values. */
+export function formatJsonLine(event: string, fields: Record<string, unknown> = {}, now: Date = new Date()): string {
+  const record: Record<string, unknown> = { time: now.toISOString(), level: LEVELS[priorityOf(event)], event };
+  for (const [key, value] of safeFields(fields)) {
+    if (key in record) continue; // a field never overwrites the line's own time, level or event
+    record[key] = typeof value === 'string' ? value.slice(0, 500) : value;
+  }
+  return JSON.stringify(record);
 }
 
 function quote(value: string): string {
@@ -32,6 +60,8 @@ function quote(value: string): string {
   return /[\s"=]/.test(clean) || clean === '' ? JSON.stringify(clean) : clean;
 }
 
-export function streamLogger(write: (line: string) => void): Logger {
-  return (event, fields) => write(`${formatLogLine(event, fields)}\n`);
+export function streamLogger(write: (line: string) => void, format: LogFormat = 'logfmt'): Logger {
+  return format === 'json'
+    ? (event, fields) => write(`${formatJsonLine(event, fields)}\n`)
+    : (event, fields) => write(`${formatLogLine(event, fields)}\n`);
 }

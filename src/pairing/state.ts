@@ -90,7 +90,8 @@ export type Event =
   | { type: 'start' }
   | { type: 'press' }
   /** A long press, or `pairing-agent logout`. */
-  | { type: 'long_press' }
+  /** `source`: who asked, for the log only (issue #15: `on=logout` when the CLI unpairs, not a button). */
+  | { type: 'long_press'; source?: 'button' | 'logout' }
   /** The single scheduled wake-up fired. */
   | { type: 'timer' }
   /** A token is needed now (`token` command, local API) and the current one is near expiry. */

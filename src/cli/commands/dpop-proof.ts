@@ -29,7 +29,7 @@ export const examples = [
   'pairing-agent dpop-proof --method POST --url https://api.example/upload --json',
 ];
 
-const command: Command = async ({ values, configPath, io }) => {
+const command: Command = async ({ values, configPath, io, logFormat }) => {
   if (typeof values.method !== 'string' || typeof values.url !== 'string') throw new UsageError('needs --method M and --url URL (see pairing-agent dpop-proof --help)', 'dpop-proof');
   const request = { htm: values.method, htu: values.url, ...(typeof values.nonce === 'string' ? { nonce: values.nonce } : {}) };
   const { config } = loadConfig({ path: configPath, env: io.env });
@@ -37,7 +37,7 @@ const command: Command = async ({ values, configPath, io }) => {
   const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/dpop-proof', waitMs + REFRESH_WAIT_MARGIN_MS, request);
   const reply =
     viaDaemon === undefined
-      ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr), async (agent, clock, dpopKeys) => {
+      ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock, dpopKeys) => {
           const [{ tokenReply }, { proofReply }] = await Promise.all([import('../../daemon/api.js'), import('../../daemon/dpop-proof.js')]);
           const r = await proofReply(request, { token: () => tokenReply({ agent, clock, refreshWaitMs: waitMs }), key: () => dpopKeys.load(), now: () => clock.now() });
           return { status: r.status, body: r.body as Record<string, unknown> };

@@ -11,7 +11,7 @@ export const options: Record<string, OptionSpec> = {};
 export const details = ['Through the running daemon when there is one, otherwise directly under the state lock.'];
 export const examples = ['pairing-agent logout --config /etc/pairing-agent/config.json'];
 
-const command: Command = async ({ configPath, io }) => {
+const command: Command = async ({ configPath, io, logFormat }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
   const waitMs = config.http_timeout_ms * 2 + 2_000;
   const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', waitMs + 2_000);
@@ -19,10 +19,10 @@ const command: Command = async ({ configPath, io }) => {
   if (viaDaemon !== undefined) {
     state = String((viaDaemon.json() as { state?: unknown }).state);
   } else {
-    state = await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr), async (agent) => {
+    state = await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent) => {
       const name = agent.state.name;
       if (name === 'paired' || name === 'refreshing' || name === 'awaiting_user' || name === 'unpairing') {
-        await agent.dispatch(name === 'unpairing' ? { type: 'start' } : { type: 'long_press' });
+        await agent.dispatch(name === 'unpairing' ? { type: 'start' } : { type: 'long_press', source: 'logout' });
         await agent.waitFor((s) => s.name !== 'unpairing', waitMs);
       }
       return agent.state.name;

@@ -11,9 +11,9 @@ export const options: Record<string, OptionSpec> = {};
 export const details = ['Logs one line per event on stderr (journald); SIGTERM or Ctrl-C stops it cleanly.'];
 export const examples = ['pairing-agent run --config /etc/pairing-agent/config.json'];
 
-const command: Command = async ({ configPath, io }) => {
+const command: Command = async ({ configPath, io, logFormat }) => {
   const { config, path } = loadConfig({ path: configPath, env: io.env });
-  const log = streamLogger(io.stderr);
+  const log = streamLogger(io.stderr, logFormat ?? config.log_format);
   log('starting', { config: path, hal: config.hal, state_dir: config.state_dir });
   const daemon = await startDaemon({ config, log, env: io.env });
   return new Promise<number>((resolve) => {

@@ -13,13 +13,13 @@ export const options: Record<string, OptionSpec> = {};
 export const details = ['Exits 1 with a one-line reason on stderr when the device is not paired or no valid token can be had.'];
 export const examples = ['pairing-agent token', 'curl -H "Authorization: Bearer $(pairing-agent token)" https://api.example/'];
 
-const command: Command = async ({ configPath, io }) => {
+const command: Command = async ({ configPath, io, logFormat }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
   const waitMs = refreshWaitMs(config);
   const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', waitMs + REFRESH_WAIT_MARGIN_MS);
   const reply =
     viaDaemon === undefined
-      ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr), async (agent, clock) => {
+      ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock) => {
           const { tokenReply } = await import('../../daemon/api.js');
           const r = await tokenReply({ agent, clock, refreshWaitMs: waitMs });
           return { status: r.status, body: r.body as Record<string, unknown> };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatClock, fractionLeft, rightAlignedClock } from '../src/screens/countdown.js';
-import { ELLIPSIS, glyphFor } from '../src/screens/font5x7.js';
+import { ELLIPSIS, glyphFor, hasGlyph } from '../src/screens/font5x7.js';
 import { ICON_SIZE, ICONS } from '../src/screens/icons.js';
 import { shortUrl } from '../src/screens/layout-code.js';
-import { charsThatFit, textWidth, toDisplayable, wrapText } from '../src/screens/text.js';
+import { charsThatFit, drawableText, textWidth, toDisplayable, wrapText } from '../src/screens/text.js';
 import { splitUserCode } from '../src/screens/user-code.js';
 
 const PRINTABLE = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i));
@@ -34,9 +34,57 @@ describe('font5x7', () => {
   });
 
   it('draws anything outside the table as "?"', () => {
-    expect(glyphFor('é')).toEqual(glyphFor('?'));
+    expect(glyphFor('山')).toEqual(glyphFor('?'));
     expect(glyphFor('\u{1f600}')).toEqual(glyphFor('?'));
     expect(glyphFor(ELLIPSIS)).not.toEqual(glyphFor('?'));
+  });
+});
+
+describe('font5x7 beyond ASCII (issue #16)', () => {
+  const LATIN = Array.from({ length: 0x17f - 0xa0 + 1 }, (_, i) => String.fromCodePoint(0xa0 + i));
+  /**
+   * Glyphs drawn alike on purpose: characters Unicode itself draws alike, and the only capitals whose 5-row form
+   * under a mark is their lower-case letter (5x7 leaves no other O or Z in 5 rows; a name's case is clear from
+   * the letters around them).
+   */
+  const ALIKE: Readonly<Record<string, string>> = {
+    '\u00a0': ' ',
+    '\u00ad': '-',
+    Đ: 'Ð',
+    ...Object.fromEntries([...'òóôõöōŏőźżž'].map((small) => [small, small.toUpperCase()])),
+  };
+
+  it('draws every character of Latin-1 Supplement and Latin Extended-A, each distinct from every other', () => {
+    const seen = new Map<string, string>();
+    for (const char of [...PRINTABLE, ...LATIN]) {
+      expect(hasGlyph(char), `U+${char.codePointAt(0)?.toString(16)} ${char}`).toBe(true);
+      const key = [...glyphFor(char)].join(',');
+      const twin = seen.get(key);
+      if (twin !== undefined) expect(ALIKE[char], `${char} looks like ${twin}`).toBe(twin);
+      else seen.set(key, char);
+    }
+  });
+
+  it('keeps capitals with a mark above inside rows 0-6, like every capital', () => {
+    for (const char of 'ÀÁÂÃÄÅÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝĀĂĆĈĊČĎĒĔĖĚĜĞĠĤĨĪĬİĴĹŃŇŌŎŐŔŘŚŜŠŤŨŪŬŮŰŴŶŸŹŻŽ') {
+      expect(glyphFor(char).every((column) => (column & 0x80) === 0), char).toBe(true);
+      // The mark sits above the letter: something lit on rows 0-1, and the letter itself below.
+      expect(glyphFor(char).some((column) => (column & 0x03) !== 0), char).toBe(true);
+    }
+  });
+
+  it('tells the accented letter from its base letter', () => {
+    for (const [accented, base] of [['é', 'e'], ['ñ', 'n'], ['Ł', 'L'], ['ø', 'o'], ['Ø', '0'], ['ë', 'e'], ['ą', 'a']] as const) {
+      expect([...glyphFor(accented)], accented).not.toEqual([...glyphFor(base)]);
+    }
+  });
+
+  it('says which names it cannot draw, instead of a row of "?"', () => {
+    expect(drawableText('José Núñez')).toBe('José Núñez');
+    expect(drawableText('Søren')).toBe('Søren');
+    expect(drawableText('山田太郎')).toBeUndefined();
+    expect(drawableText('محمد')).toBeUndefined();
+    expect(drawableText('Nguyễn Văn')).toBe('Nguyen Văn');
   });
 });
 
@@ -64,7 +112,13 @@ describe('text metrics', () => {
 
 describe('toDisplayable', () => {
   it.each([
-    ['José Müller', 'Jose Muller'],
+    ['José Müller', 'José Müller'],
+    ['Łukasz Żółć', 'Łukasz Żółć'],
+    // Decomposed input (NFD, as macOS file names come) is drawn as the composed letters.
+    ['Zoe\u0308', 'Zoë'],
+    // Outside Latin-1 and Extended-A: the base letter rather than "?".
+    ['Nguyễn', 'Nguyen'],
+    ['zero\u200bwidth \u202eoverride', 'zerowidth override'],
     ['  two\n lines\t', 'two lines'],
     ['smile \u{1f600}', 'smile ?'],
     ['wait\u2026', 'wait\u2026'],

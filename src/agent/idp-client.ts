@@ -113,7 +113,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
     const claims = await validator.validate(idToken);
     const text = (name: string) => (typeof claims[name] === 'string' && (claims[name] as string).length <= 256 ? (claims[name] as string) : undefined);
     const who = text('name') ?? text('email') ?? text('phone_number') ?? text('preferred_username');
-    return { subject: claims.sub, ...(who === undefined ? {} : { who }) };
+    return withOtherNames({ subject: claims.sub, ...(who === undefined ? {} : { who }) }, [text('email'), text('preferred_username')]);
   };
 
   return {
@@ -215,7 +215,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       try {
         const dpop = dpopWith(await keys.load());
         const info = await fetchUserInfo(http, await endpoints(), accessToken, dpop === undefined ? {} : { dpop });
-        return { subject: info.sub, who: displayIdentity(info) };
+        return withOtherNames({ subject: info.sub, who: displayIdentity(info) }, [info.email, info.preferredUsername]);
       } catch (error) {
         log('userinfo_failed', { reason: (error as Error).message });
         return undefined;
@@ -230,4 +230,13 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
  */
 export function isClockProblem(error: unknown): boolean {
   return error instanceof ProtocolError && error.check === 'id_token_time';
+}
+
+/**
+ * Adds the names the screen can fall back to when `who` is in a script the panel cannot draw (issue #16):
+ * the email, then the preferred username, each once and never `who` again.
+ */
+function withOtherNames(identity: Identity, names: readonly (string | undefined)[]): Identity {
+  const otherNames = [...new Set(names.filter((name): name is string => name !== undefined && name !== '' && name !== identity.who))];
+  return otherNames.length === 0 ? identity : { ...identity, otherNames };
 }

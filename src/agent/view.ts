@@ -4,7 +4,19 @@
  * shell re-renders once a second while one is visible.
  */
 import type { Screen } from '../screens/model.js';
-import type { State } from '../pairing/state.js';
+import { drawableText } from '../screens/text.js';
+import type { Identity, State } from '../pairing/state.js';
+
+/**
+ * The name the paired screen shows: `who`, else the email or preferred username when `who` is in a script
+ * the panel cannot draw (CJK, Arabic…), else the subject; never a row of "?" (issue #16). Undefined when no
+ * name is known or none can be drawn: the screen then says the device is linked, without a name.
+ */
+export function displayName(identity: Identity): string | undefined {
+  const names = [identity.who, ...(identity.otherNames ?? [])].filter((name): name is string => name !== undefined && name.trim() !== '');
+  if (names.length === 0) return undefined;
+  return [...names, identity.subject].find((name) => name !== undefined && drawableText(name) !== undefined);
+}
 
 export function screenFor(state: State, now: number, hasButton: boolean): Screen {
   switch (state.name) {
@@ -28,7 +40,7 @@ export function screenFor(state: State, now: number, hasButton: boolean): Screen
     case 'paired':
     case 'refreshing':
       // Refreshing is invisible (issue #6).
-      return { kind: 'paired', who: state.identity.who };
+      return { kind: 'paired', who: displayName(state.identity) };
     case 'unpairing':
       return { kind: 'unpairing' };
     case 'denied':

@@ -26,7 +26,8 @@ export const SCOPE_CLAIMS = {
 
 export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access'] as const;
 
-const KNOWN_NAMES: Record<string, string> = { alice: 'Alice Example', bob: 'Bob Example' };
+/** Fixed names; `taro` has one in a script the OLED's font cannot draw (issue #16: the screen falls back to the email). */
+const KNOWN_NAMES: Record<string, string> = { alice: 'Alice Example', bob: 'Bob Example', taro: '山田太郎' };
 
 export function accountClaims(sub: string): AccountClaims {
   const digest = createHash('sha256').update(sub).digest();

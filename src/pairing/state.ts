@@ -27,6 +27,11 @@ export interface Identity {
   subject?: string;
   /** A display name: name, email, phone number or preferred username. */
   who?: string;
+  /**
+   * The email and preferred username when they differ from `who`: the screen shows the first of them it can
+   * draw when `who` is in a script the panel has no glyphs for (issue #16).
+   */
+  otherNames?: string[];
 }
 
 /** A device code being shown. `deviceCode` is secret. @see RFC 8628 §3.2 */

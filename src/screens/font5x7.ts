@@ -1,3 +1,5 @@
+import { buildLatinGlyphs } from './font-latin.js';
+
 /**
  * A 5x7 ASCII font (0x20–0x7E) in the classic "glcdfont" / oled-font-5x7 layout: 5 column bytes per
  * glyph, LSB = top row. Rows 0–6 hold capitals and digits (baseline on row 6); row 7 holds only the
@@ -6,6 +8,8 @@
  *
  * The zero is slashed: user codes mix digits and letters, and 0/O is the confusion RFC 8628 §6.1 worries
  * about for users typing a code.
+ *
+ * Latin-1 Supplement and Latin Extended-A come from `font-latin.ts` (issue #16).
  */
 
 /** Glyph cell width in pixels, before the one-pixel gap between characters. */
@@ -125,14 +129,30 @@ export const ELLIPSIS = '\u2026';
 
 const REPLACEMENT = '?';
 
-/**
- * The 5 column bytes of `char` (one UTF-16 code unit or code point). Anything outside the table is drawn as
- * "?" so a stray character shows up as such instead of silently vanishing from a code or URL.
- */
-export function glyphFor(char: string): Uint8Array {
-  if (char === ELLIPSIS) return ELLIPSIS_GLYPH;
-  let code = char.codePointAt(0) ?? REPLACEMENT.charCodeAt(0);
-  if (code < FIRST_CODE || code > LAST_CODE) code = REPLACEMENT.charCodeAt(0);
+function asciiGlyph(char: string): Uint8Array | undefined {
+  const code = char.codePointAt(0);
+  if (code === undefined || code < FIRST_CODE || code > LAST_CODE || [...char].length !== 1) return undefined;
   const start = (code - FIRST_CODE) * GLYPH_WIDTH;
   return ASCII_GLYPHS.subarray(start, start + GLYPH_WIDTH);
+}
+
+const LATIN_GLYPHS = buildLatinGlyphs(asciiGlyph);
+
+/** The 5 column bytes of `char` (one code point), or undefined when the font has no glyph for it. */
+function ownGlyph(char: string): Uint8Array | undefined {
+  if (char === ELLIPSIS) return ELLIPSIS_GLYPH;
+  return asciiGlyph(char) ?? LATIN_GLYPHS.get(char.codePointAt(0) ?? -1);
+}
+
+/** Whether the font draws `char` (one code point) as itself. */
+export function hasGlyph(char: string): boolean {
+  return ownGlyph(char) !== undefined;
+}
+
+/**
+ * The 5 column bytes of `char` (one code point). Anything outside the font is drawn as "?" so a stray
+ * character shows up as such instead of silently vanishing from a code or URL.
+ */
+export function glyphFor(char: string): Uint8Array {
+  return ownGlyph(char) ?? (asciiGlyph(REPLACEMENT) as Uint8Array);
 }

@@ -1,5 +1,5 @@
 import type { Bitmap } from './bitmap.js';
-import { ELLIPSIS, GLYPH_HEIGHT, GLYPH_SPACING, GLYPH_WIDTH, glyphFor } from './font5x7.js';
+import { ELLIPSIS, GLYPH_HEIGHT, GLYPH_SPACING, GLYPH_WIDTH, glyphFor, hasGlyph } from './font5x7.js';
 
 /** Horizontal distance from one glyph to the next at scale 1 (6 px). */
 export const ADVANCE = GLYPH_WIDTH + GLYPH_SPACING;
@@ -42,18 +42,38 @@ export function centeredX(text: string, left: number, width: number, scale = 1):
   return left + Math.floor((width - textWidth(text, scale)) / 2);
 }
 
+/** A character the font lacks, or a whole run of them (a word in a script the panel can't draw). */
+const REPLACEMENT = '?';
+
+/** One code point as the font can draw it: itself, its letters without the marks the font lacks, or undefined. */
+function drawableChar(char: string): string | undefined {
+  if (hasGlyph(char)) return char;
+  // "ễ" (Vietnamese) is not in Latin-1 or Extended-A, but its base letter is: "e" beats "?".
+  const bare = char.normalize('NFD').replace(/\p{M}+/gu, '');
+  return bare !== '' && [...bare].every(hasGlyph) ? bare : undefined;
+}
+
+/** Whitespace runs become one space; invisible format characters (zero-width, bidi controls) go. */
+function tidy(text: string): string {
+  return text.normalize('NFC').replace(/\p{Cf}+/gu, '').replace(/\s+/g, ' ').trim();
+}
+
 /**
- * Makes arbitrary text (an account name, a server's error description) drawable with the ASCII font: accents
- * are dropped ("José" → "Jose") rather than shown as "?", whitespace runs become one space, and anything left
- * outside printable ASCII becomes "?" so that one character always takes one cell.
+ * Makes arbitrary text (an account name, a server's error description) drawable with the 5x7 font: letters of
+ * Latin-1 and Latin Extended-A as written (issue #16), other accented letters without their accent, whitespace
+ * runs as one space, and anything else as "?" so that one character always takes one cell.
  */
 export function toDisplayable(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[^\x20-\x7e\u2026]/gu, '?');
+  return [...tidy(text)].map((char) => drawableChar(char) ?? REPLACEMENT).join('');
+}
+
+/**
+ * The text as {@link toDisplayable} draws it, or undefined when any character would become "?": for a name in
+ * a script the panel can't draw (CJK, Arabic…), whose caller then tries another name (issue #16).
+ */
+export function drawableText(text: string): string | undefined {
+  const chars = [...tidy(text)].map(drawableChar);
+  return chars.some((char) => char === undefined) ? undefined : chars.join('');
 }
 
 /**

@@ -79,7 +79,8 @@ const CODE: Record<keyof PendingCode, Check> = {
   interval: (v) => num(v) && (v as number) > 0,
 };
 
-const IDENTITY = { subject: optional(str), who: optional(str) };
+const strings: Check = (v) => Array.isArray(v) && v.length <= 4 && v.every(str);
+const IDENTITY = { subject: optional(str), who: optional(str), otherNames: optional(strings) };
 
 /** The problem with a would-be State, or undefined when it is one. */
 export function stateProblem(state: unknown): string | undefined {

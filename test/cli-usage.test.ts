@@ -81,7 +81,7 @@ describe('help for every command (issue #15 item 2)', () => {
     [['status', '--config'], "pairing-agent status: option '--config' needs a value (see pairing-agent status --help)\n"],
     [['token', '--json'], "pairing-agent token: unknown option '--json' (see pairing-agent token --help)\n"],
     [['token', 'now'], 'pairing-agent token: unexpected argument "now" (see pairing-agent token --help)\n'],
-    [['sim', 'jump'], 'pairing-agent sim: unknown action "jump": use "sim press [--long]", "sim screen --png FILE|-" or "sim qr"\n'],
+    [['sim', 'jump'], 'pairing-agent sim: unknown action "jump": use "sim press [--long]", "sim screen --png FILE|- | --text" or "sim qr"\n'],
     [['help', 'frobnicate'], 'pairing-agent: unknown command "frobnicate" (see pairing-agent --help)\n'],
     [['--frob'], "pairing-agent: unknown option '--frob' (see pairing-agent --help)\n"],
   ])('%j → our own one line naming the command, exit 2', (args, message) => {

@@ -76,6 +76,12 @@ describe('pairing-agent run (built), end to end', () => {
       const png = join(dir, 'screen.png');
       expect((await runCli(['--config', config, 'sim', 'screen', '--png', png])).status).toBe(0);
       expect(scanPanel(readPng(png))).toBe(awaiting.verification_uri_complete);
+      // The same panel as text (issue #16): the page, then the code as drawn (split at its hyphen beside the QR).
+      const text = await runCli(['--config', config, 'sim', 'screen', '--text']);
+      expect(text.status).toBe(0);
+      const [head, ...lines] = text.stdout.trimEnd().split('\n');
+      expect(head).toMatch(/^page [12]\/[12]$/);
+      expect(lines.join('')).toContain(String(awaiting.user_code));
 
       await idp.approve(String(awaiting.user_code), 'alice');
       const paired = await eventually(async () => {
@@ -83,6 +89,7 @@ describe('pairing-agent run (built), end to end', () => {
         return s.state === 'paired' && s.who ? s : undefined;
       }, 10_000, 'paired');
       expect(paired).toMatchObject({ subject: 'alice', who: 'Alice Example' });
+      expect((await runCli(['--config', config, 'sim', 'screen', '--text'])).stdout).toBe('page 1/1\nPaired\nSigned in as Alice\nExample\n');
 
       const first = await runCli(['--config', config, 'token']);
       expect(first.status).toBe(0);

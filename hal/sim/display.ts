@@ -28,6 +28,11 @@ export class FramebufferDisplay implements Display {
     return this.#contrast;
   }
 
+  /** False while the panel is switched off (display off, the controller's sleep). */
+  get on(): boolean {
+    return this.#on;
+  }
+
   async show(frame: Frame): Promise<void> {
     if (frame.width !== this.width || frame.height !== this.height) {
       throw new RangeError(`frame is ${frame.width}x${frame.height}, the panel ${this.width}x${this.height}`);

@@ -22,6 +22,9 @@ export interface TerminalDisplayOptions {
   render?: (panel: Bitmap) => string[];
 }
 
+/** The line under a switched-off panel. */
+export const PANEL_OFF = ' (panel off: display sleeping)';
+
 const HOME = '\x1b[H';
 const CLEAR_SCREEN = '\x1b[2J';
 const CLEAR_LINE_END = '\x1b[K';
@@ -68,7 +71,10 @@ export class TerminalDisplay implements Display {
   #draw(): void {
     const bitmap = new Bitmap(this.width, this.height);
     if (this.#frame !== undefined && this.#on) bitmap.data.set(this.#frame.data.subarray(0, bitmap.data.length));
-    const lines = this.#o.render?.(bitmap) ?? [...(this.#o.header?.() ?? []), ...toHalfBlocks(bitmap).split('\n'), ...(this.#o.footer?.() ?? [])];
+    // A switched-off OLED is as dark as an empty one: say which it is (issue #16).
+    const panel = toHalfBlocks(bitmap).split('\n');
+    if (!this.#on) panel.push(PANEL_OFF);
+    const lines = this.#o.render?.(bitmap) ?? [...(this.#o.header?.() ?? []), ...panel, ...(this.#o.footer?.() ?? [])];
     const text = lines.join('\n');
     if (text === this.#last) return;
     this.#last = text;

@@ -7,8 +7,11 @@ import { EventEmitter } from 'node:events';
 import type { Hal } from '../../hal/types.js';
 import type { Effect, Event, State } from '../pairing/state.js';
 import { step } from '../pairing/step.js';
-import { renderScreen } from '../screens/render.js';
+import { paint } from '../screens/paint.js';
+import { textLines, viewScreen } from '../screens/render.js';
 import type { Clock } from './clock.js';
+import { DIM_CONTRAST, FULL_CONTRAST, panelPlan } from './panel-power.js';
+import type { PanelMode } from './panel-power.js';
 import type { IdpClient, Logger, StateStore } from './types.js';
 import { hasCountdown, screenFor } from './view.js';
 
@@ -43,7 +46,23 @@ export interface AgentOptions {
   autoPair: boolean;
   /** For simulations on a virtual clock (test/support/virtual-time.ts). @default the global timers */
   timers?: AgentTimers;
+  /** Idle time after which the paired screen switches off (`screen_timeout`); 0 = never. @default 600 s */
+  screenTimeoutMs?: number;
 }
+
+/** What the panel shows now, as a person reads it (issue #16, `sim screen --text`). */
+export interface ShownScreen {
+  /** 0-based page of the current screen, and how many it has. */
+  page: number;
+  pages: number;
+  /** The page's lines of text, top to bottom. */
+  lines: string[];
+  /** Dimmed or switched off while paired and idle (issue #16). */
+  panel: PanelMode;
+}
+
+/** `screen_timeout`'s default (issue #16). */
+const DEFAULT_SCREEN_TIMEOUT_MS = 600_000;
 
 export interface AgentEvents {
   /** After every handled event, with the state it left. */
@@ -61,6 +80,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Pending `waitFor` calls, cancelled by `stop()` so nothing outlives the agent. */
   readonly #waiters = new Set<() => void>();
   #rendering: Promise<void> = Promise.resolve();
+  #shown: ShownScreen | undefined;
+  /** Panel rest (issue #16): when the paired screen appeared, the last press on it, the mode applied. */
+  #idleSince: number | undefined;
+  #wokenAt: number | undefined;
+  #panel: PanelMode = 'on';
+  #panelTimer: unknown;
   /** Background I/O effects in flight, and who waits for them to settle (`whenIdle`). */
   #inFlight = 0;
   #settled: (() => void)[] = [];
@@ -79,6 +104,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.#state;
   }
 
+  /** The page on the panel as last drawn; undefined before the first frame. */
+  get shown(): ShownScreen | undefined {
+    return this.#shown;
+  }
+
   /**
    * Loads the saved state without acting on it: for one-shot commands (`token`, `logout` without a
    * daemon) that dispatch a single event.
@@ -94,7 +124,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.load();
     this.#o.log('agent_started', { state: this.#state.name });
     const { button } = this.#o.hal;
-    button?.on('press', () => this.dispatch({ type: 'press' }));
+    button?.on('press', () => {
+      // A press on the resting paired screen wakes the panel (issue #16); the state machine ignores it there.
+      if (this.#idleSince !== undefined) this.#wokenAt = this.#o.clock.now();
+      void this.dispatch({ type: 'press' });
+    });
     button?.on('longPress', () => this.dispatch({ type: 'long_press' }));
     await this.dispatch({ type: 'start' });
   }
@@ -160,6 +194,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#stopping = true;
     this.#timers.clearTimeout(this.#wake);
     this.#timers.clearInterval(this.#tick);
+    this.#timers.clearTimeout(this.#panelTimer);
     if (graceMs > 0 && this.#inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.whenIdle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
@@ -169,6 +204,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#stopped = true;
     this.#timers.clearTimeout(this.#wake);
     this.#timers.clearInterval(this.#tick);
+    this.#timers.clearTimeout(this.#panelTimer);
     for (const cancel of [...this.#waiters]) cancel();
     await this.#queue;
     await this.#rendering;
@@ -277,8 +313,15 @@ export class Agent extends EventEmitter<AgentEvents> {
   #render(): Promise<void> {
     const draw = async (): Promise<void> => {
       const { display, button } = this.#o.hal;
-      const screen = screenFor(this.#state, this.#o.clock.now(), button !== undefined);
-      await display.show(renderScreen(screen, { width: 128, height: display.height === 32 ? 32 : 64 }));
+      const now = this.#o.clock.now();
+      const screen = screenFor(this.#state, now, button !== undefined);
+      const view = viewScreen(screen, { width: 128, height: display.height === 32 ? 32 : 64 });
+      await display.show(paint(view.elements, 128, display.height === 32 ? 32 : 64));
+      const plan = this.#panelPlan(screen.kind === 'paired', now);
+      await this.#applyPanel(plan.mode);
+      this.#shown = { page: view.page, pages: view.pages, lines: textLines(view.elements), panel: plan.mode };
+      this.#timers.clearTimeout(this.#panelTimer);
+      this.#panelTimer = plan.until === undefined || this.#stopping ? undefined : this.#timers.setTimeout(() => void this.#render(), Math.max(0, plan.until - now));
     };
     this.#rendering = this.#rendering.then(draw).catch((error: unknown) => {
       this.#o.log('display_failed', { error: (error as Error).message });
@@ -290,6 +333,41 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#tick = undefined;
     }
     return this.#rendering;
+  }
+
+  /** Only the paired screen rests; leaving it forgets its idle time and any wake-up press. */
+  #panelPlan(restful: boolean, now: number) {
+    if (!restful) {
+      this.#idleSince = undefined;
+      this.#wokenAt = undefined;
+    } else {
+      this.#idleSince ??= now;
+    }
+    return panelPlan({
+      restful,
+      idleSince: this.#idleSince ?? now,
+      wokenAt: this.#wokenAt,
+      now,
+      timeoutMs: this.#o.screenTimeoutMs ?? DEFAULT_SCREEN_TIMEOUT_MS,
+    });
+  }
+
+  /**
+   * Sends only what changes the panel's mode: the contrast command to dim or brighten, display off to sleep
+   * (RAM is kept), display on after the frame to show is already in RAM, so waking never flashes a stale one.
+   */
+  async #applyPanel(mode: PanelMode): Promise<void> {
+    if (mode === this.#panel) return;
+    const { display } = this.#o.hal;
+    const before = this.#panel;
+    if (mode === 'off') {
+      await display.setPower(false);
+    } else {
+      await display.setContrast(mode === 'dim' ? DIM_CONTRAST : FULL_CONTRAST);
+      if (before === 'off') await display.setPower(true);
+    }
+    this.#panel = mode;
+    this.#o.log('panel', { mode, was: before });
   }
 }
 

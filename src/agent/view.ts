@@ -3,6 +3,8 @@
  * `src/screens` turns the model into pixels). Time-dependent parts (countdowns) take `now`, so the
  * shell re-renders once a second while one is visible.
  */
+import { explainFailure } from './failure-words.js';
+import { CODE_PAGE_SECONDS } from '../screens/layout-code.js';
 import type { Screen } from '../screens/model.js';
 import { drawableText } from '../screens/text.js';
 import type { Identity, State } from '../pairing/state.js';
@@ -21,8 +23,10 @@ export function displayName(identity: Identity): string | undefined {
 export function screenFor(state: State, now: number, hasButton: boolean): Screen {
   switch (state.name) {
     case 'unpaired':
-      // Issue #4: a pairing lost at the server (invalid_grant) says so instead of silently resetting.
-      if (state.notice === 'pairing_lost') return { kind: 'error', reason: hasButton ? 'Pairing lost. Press to pair again' : 'Pairing lost' };
+      // Issue #4, #16: a pairing ended at the server says so instead of silently resetting; so does an unpairing
+      // whose tokens the server did not revoke (issue #13).
+      if (state.notice === 'pairing_lost') return { kind: 'press_to_pair', hasButton, notice: 'pairing_lost' };
+      if (state.revoked === false) return { kind: 'press_to_pair', hasButton, notice: 'not_revoked' };
       return { kind: 'press_to_pair', hasButton };
     case 'requesting_code':
       return { kind: 'connecting' };
@@ -35,11 +39,19 @@ export function screenFor(state: State, now: number, hasButton: boolean): Screen
         verificationUriComplete: code.verificationUriComplete,
         secondsLeft: Math.max(0, Math.ceil((code.expiresAt - now) / 1000)),
         totalSeconds: code.expiresIn,
+        // Pages turn on the time since the code was issued, so the QR page comes first (issue #16).
+        page: Math.max(0, Math.floor((now - (code.expiresAt - code.expiresIn * 1000)) / (CODE_PAGE_SECONDS * 1000))),
       };
     }
     case 'paired':
+      // Refreshes that cannot reach the provider: still paired, and the next try counts down (issue #16).
+      if (state.unreachable && state.refreshAt !== undefined) {
+        return { kind: 'offline', retryInSeconds: Math.max(0, Math.ceil((state.refreshAt - now) / 1000)), paired: true };
+      }
+      return { kind: 'paired', who: displayName(state.identity) };
     case 'refreshing':
-      // Refreshing is invisible (issue #6).
+      // Refreshing is invisible (issue #6): the screen stays what it was while the request is out.
+      if (state.unreachable) return { kind: 'offline', retryInSeconds: 0, paired: true };
       return { kind: 'paired', who: displayName(state.identity) };
     case 'unpairing':
       return { kind: 'unpairing' };
@@ -50,11 +62,11 @@ export function screenFor(state: State, now: number, hasButton: boolean): Screen
     case 'offline':
       return { kind: 'offline', retryInSeconds: Math.max(0, Math.ceil((state.retryAt - now) / 1000)), paired: false };
     case 'failed':
-      return { kind: 'error', reason: state.reason };
+      return { kind: 'error', reason: explainFailure(state.reason) };
   }
 }
 
 /** Screens with a countdown need a re-render every second. */
 export function hasCountdown(state: State): boolean {
-  return state.name === 'awaiting_user' || state.name === 'offline';
+  return state.name === 'awaiting_user' || state.name === 'offline' || (state.name === 'paired' && state.unreachable === true);
 }

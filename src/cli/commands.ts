@@ -45,8 +45,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/logout.js'),
   },
   sim: {
-    summary: 'press the simulated button, save the simulated screen as PNG, or print its QR code\'s text',
-    usage: ['sim press [--long]', 'sim screen --png FILE|-', 'sim qr'],
+    summary: 'press the simulated button, save the simulated screen as PNG, print its text or its QR code\'s text',
+    usage: ['sim press [--long]', 'sim screen --png FILE|-', 'sim screen --text', 'sim qr'],
     load: () => import('./commands/sim.js'),
   },
   config: {

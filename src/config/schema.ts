@@ -45,6 +45,8 @@ export const KEYS = {
   display_width: { type: 'enum', values: [128] },
   display_height: { type: 'enum', values: [64, 32] },
   display_rotation: { type: 'enum', values: [0, 180] },
+  // Seconds; 0 = never off. A week is far beyond any use and keeps the timer within setTimeout's range.
+  screen_timeout: { type: 'integer', min: 0, max: 604_800 },
   http_timeout_ms: { type: 'integer', min: 500, max: 120_000 },
   socket_path: { type: 'path' },
   log_format: { type: 'enum', values: ['logfmt', 'json'] },
@@ -78,6 +80,8 @@ export const DEFAULTS = {
   display_width: 128,
   display_height: 64,
   display_rotation: 0,
+  // Issue #16: "switch it off after screen_timeout (seconds, default 600)".
+  screen_timeout: 600,
   http_timeout_ms: 10_000,
   log_format: 'logfmt',
 } as const;

@@ -82,6 +82,13 @@ export interface Config {
   display_height: 64 | 32;
   /** Panel rotation in degrees. @default 0 */
   display_rotation: 0 | 180;
+  /**
+   * Seconds the paired screen stays on while idle before the panel switches off (it dims after a minute);
+   * a short press wakes it for 30 s. Codes, errors and countdowns are never dimmed or blanked. 0 = never off.
+   * @default 600
+   * @example 120
+   */
+  screen_timeout: number;
   /** Timeout of one HTTP request to the identity provider, in ms. @default 10000 */
   http_timeout_ms: number;
   /**

@@ -4,7 +4,8 @@
  *   and `timeout_ms=N`: answered once the agent is in STATE, or after N ms — `pairing-agent wait`),
  *   `POST /dpop-proof` (a DPoP proof for the current access token, issue #19);
  * - the control socket (0600 in the state directory, for `pairing-agent` commands): also
- *   `POST /press`, `POST /long-press`, `POST /logout`, `GET /screen.png` (simulated device).
+ *   `POST /press`, `POST /long-press`, `POST /logout`, `GET /screen.png` (simulated device), `GET /screen` (the
+ *   text on the panel's current page, issue #16).
  */
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -113,6 +114,10 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
     }
     const done = await o.agent.waitFor((s) => s.name !== 'unpairing', o.refreshWaitMs);
     return json(done === undefined ? 504 : 200, statusOf(o.agent.state, true));
+  }
+  if (method === 'GET' && path === '/screen') {
+    const shown = o.agent.shown;
+    return shown === undefined ? json(503, { error: 'no_frame_yet' }) : json(200, shown);
   }
   if (method === 'GET' && path === '/screen.png') {
     if (o.screenPng === undefined) return json(409, { error: 'no_simulated_display' });

@@ -87,6 +87,7 @@ async function start(
     clock,
     log,
     autoPair: config.auto_pair,
+    screenTimeoutMs: config.screen_timeout * 1000,
   });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the
   // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.

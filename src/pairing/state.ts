@@ -50,7 +50,14 @@ export interface PendingCode {
 
 export type State =
   /** `autoRetryAt`: a kiosk (`auto_pair`) asks for a new code then. */
-  | { name: 'unpaired'; notice?: 'pairing_lost' | 'cancelled' | 'unpaired'; autoRetryAt?: number }
+  | {
+      name: 'unpaired';
+      notice?: 'pairing_lost' | 'cancelled' | 'unpaired';
+      autoRetryAt?: number;
+      /** False when unpairing could not revoke the tokens at the server (issue #13); the screen says so (issue #16). */
+      revoked?: false;
+      revokeReason?: string;
+    }
   /** `restarts`: automatic restarts in a row on a kiosk (`auto_pair`), for growing pauses. */
   | { name: 'requesting_code'; attempt: number; restarts: number }
   | {
@@ -80,8 +87,10 @@ export type State =
        * may be consumed. The next attempt is a deliberate retry after a pause, not a blind one.
        */
       refreshUncertain?: boolean;
+      /** The last refresh could not reach the provider: the screen shows "Paired, no network" (issue #16). */
+      unreachable?: boolean;
     }
-  | { name: 'refreshing'; tokens: Tokens; identity: Identity; failures: number; refreshUncertain?: boolean }
+  | { name: 'refreshing'; tokens: Tokens; identity: Identity; failures: number; refreshUncertain?: boolean; unreachable?: boolean }
   | { name: 'unpairing'; tokens: Tokens }
   | { name: 'denied'; autoRetryAt?: number; restarts: number }
   | { name: 'code_expired'; autoRetryAt?: number; restarts: number }

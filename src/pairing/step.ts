@@ -315,12 +315,20 @@ function startRefresh(state: Extract<State, { name: 'paired' }>): StepResult {
     identity: state.identity,
     failures: state.failures,
     ...(state.refreshUncertain ? { refreshUncertain: true } : {}),
+    ...(state.unreachable ? { unreachable: true } : {}),
   };
   // Persisted so that a crash mid-refresh is known at start-up to have maybe consumed the token.
   return [next, [{ type: 'persist' }, { type: 'refresh', refreshToken }]];
 }
 
-function backToPaired(state: Extract<State, { name: 'refreshing' }>, failures: number, uncertain: boolean, ctx: StepContext, floorMs: number): StepResult {
+function backToPaired(
+  state: Extract<State, { name: 'refreshing' }>,
+  failures: number,
+  uncertain: boolean,
+  ctx: StepContext,
+  floorMs: number,
+  unreachable = state.unreachable ?? false,
+): StepResult {
   const refreshAt = ctx.now + Math.max(floorMs, retryDelay(failures, ctx.random, REFRESH_BACKOFF_BASE_MS));
   const next: State = {
     name: 'paired',
@@ -329,6 +337,8 @@ function backToPaired(state: Extract<State, { name: 'refreshing' }>, failures: n
     failures: failures + 1,
     refreshAt,
     ...(uncertain ? { refreshUncertain: true } : {}),
+    // Issue #16: the offline-while-paired screen shows while refreshes cannot reach the provider.
+    ...(unreachable ? { unreachable: true } : {}),
   };
   return [next, [{ type: 'persist' }, { type: 'wake', at: refreshAt }]];
 }
@@ -345,18 +355,18 @@ function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: 
     case 'transient': {
       // Only the network: keep the pairing and try again later (issue #3, #4).
       const uncertain = (state.refreshUncertain ?? false) || result.requestMayHaveBeenProcessed;
-      const [next, effects] = backToPaired(state, state.failures, uncertain, ctx, result.retryAfterMs ?? 0);
+      const [next, effects] = backToPaired(state, state.failures, uncertain, ctx, result.retryAfterMs ?? 0, true);
       return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code, may_have_been_processed: result.requestMayHaveBeenProcessed } }]];
     }
     case 'malformed': {
       // A malformed answer: keep the pairing (maybe with the salvaged rotated token) and retry later.
       const tokens = result.salvagedRefreshToken === undefined ? state.tokens : { ...state.tokens, refreshToken: result.salvagedRefreshToken };
-      const [next, effects] = backToPaired({ ...state, tokens }, state.failures, false, ctx, 0);
+      const [next, effects] = backToPaired({ ...state, tokens }, state.failures, false, ctx, 0, false);
       return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code } }]];
     }
     case 'refused': {
       // Another OAuth refusal (invalid_client…): keep the pairing and retry later.
-      const [next, effects] = backToPaired(state, state.failures, false, ctx, 0);
+      const [next, effects] = backToPaired(state, state.failures, false, ctx, 0, false);
       return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code } }]];
     }
   }

@@ -138,9 +138,26 @@ function asciiGlyph(char: string): Uint8Array | undefined {
 
 const LATIN_GLYPHS = buildLatinGlyphs(asciiGlyph);
 
+/** Typographic punctuation drawn as its ASCII look-alike: names (O’Brien) and sentences ("—") use it. */
+const ALIASES: Readonly<Record<string, string>> = {
+  '\u2010': '-', // hyphen
+  '\u2013': '-', // en dash
+  '\u2014': '-', // em dash
+  '\u2212': '-', // minus
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': ',',
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u2022': '\u00b7', // bullet
+};
+
 /** The 5 column bytes of `char` (one code point), or undefined when the font has no glyph for it. */
 function ownGlyph(char: string): Uint8Array | undefined {
   if (char === ELLIPSIS) return ELLIPSIS_GLYPH;
+  const alias = ALIASES[char];
+  if (alias !== undefined) return ownGlyph(alias);
   return asciiGlyph(char) ?? LATIN_GLYPHS.get(char.codePointAt(0) ?? -1);
 }
 

@@ -46,15 +46,22 @@ interface TextArea {
   readonly centered: boolean;
 }
 
-/** How much of the URL text an arrangement must show. */
+/**
+ * Seconds each page of a paged code screen stays up: enough to read a URL line or to aim a phone, short enough
+ * that someone who missed the text page sees it again soon (issue #16).
+ */
+export const CODE_PAGE_SECONDS = 5;
+
+/**
+ * How much of the URL text an arrangement must show. Never part of it: RFC 8628 §3.3.1 makes the URI what
+ * a person without a camera types, so a URL that doesn't fit whole goes on a page of its own (issue #16).
+ */
 type UrlNeed =
   /** None: the QR holds a URL, and the rows go to the code. */
   | 'none'
-  /** What fits, maybe nothing (the QR holds a URL). */
+  /** All of it if it fits, else none (the QR holds a URL, and a text page follows). */
   | 'optional'
-  /** At least one line, ellipsized if need be. */
-  | 'some'
-  /** All of it: with no QR, the text is the only way to the verification page. */
+  /** All of it. */
   | 'all';
 
 /** One way to arrange the code, the URL and the countdown in a text area. */
@@ -76,14 +83,15 @@ const BESIDE_QR: readonly Arrangement[] = [
   { codeScale: 1, countdown: 'strip', url: 'optional' },
 ];
 
-/** Without a QR: the whole URL first, since nobody can reach the page otherwise; the largest code second. */
+/** A text page: the whole URL, with the largest code that leaves room for it. */
 const WITHOUT_QR: readonly Arrangement[] = [
   { codeScale: CODE_SCALE, countdown: 'strip', url: 'all' },
   { codeScale: 1, countdown: 'strip', url: 'all' },
   { codeScale: 1, countdown: 'inline', url: 'all' },
-  { codeScale: CODE_SCALE, countdown: 'strip', url: 'some' },
-  { codeScale: 1, countdown: 'strip', url: 'some' },
 ];
+
+/** A URL longer than one text page holds goes on several, each with the code and the clock on its first line. */
+const SPLIT_URL: Arrangement = { codeScale: 1, countdown: 'inline', url: 'all' };
 
 function lineElements(
   lines: readonly string[],
@@ -110,7 +118,7 @@ function lineElements(
  */
 function arrange(
   code: string,
-  url: string,
+  url: string | readonly string[],
   screen: CodeScreen,
   { area, centered }: TextArea,
   { codeScale, countdown, url: urlNeed }: Arrangement,
@@ -126,9 +134,11 @@ function arrange(
   const urlArea = countdown === 'column' ? codeArea : area;
   const urlChars = charsThatFit(urlArea.width);
   const urlRows = urlNeed === 'none' ? 0 : Math.floor((contentHeight - codeHeight) / lineHeight(1));
-  const urlLines = wrapText(url, urlChars, urlRows);
-  if (urlNeed === 'some' && urlLines.length === 0) return undefined;
-  if (urlNeed === 'all' && wrapText(url, urlChars, Number.MAX_SAFE_INTEGER).length > urlRows) return undefined;
+  // Lines already broken (one page of a split URL) are placed as they are.
+  const wholeUrl = typeof url === 'string' ? wrapText(url, urlChars, Number.MAX_SAFE_INTEGER, { url: true }) : url;
+  const fits = wholeUrl.length <= urlRows;
+  if (urlNeed === 'all' && !fits) return undefined;
+  const urlLines = fits && urlNeed !== 'none' ? wholeUrl : [];
 
   const top = area.y + Math.floor((contentHeight - codeHeight - urlLines.length * lineHeight(1)) / 2);
   const clockX = area.x + area.width - CLOCK_WIDTH;
@@ -170,25 +180,71 @@ function firstFit(arrangements: readonly Arrangement[], place: (a: Arrangement) 
 }
 
 /**
- * The code screen: the QR square on the left, the user code as large as it fits, the verification URL and a
- * countdown beside it. Arrangements are tried from the most readable down; the code is never cut.
+ * The text pages of a URL too long for one: the code (with the clock beside its first line) on each, and as
+ * many URL lines as the rest of the panel holds. Undefined when not even one URL line fits beside the code.
+ */
+function splitUrlPages(code: string, url: string, screen: CodeScreen, full: TextArea): Element[][] | undefined {
+  const codeWidth = full.area.width - CLOCK_WIDTH - COLUMN_GAP;
+  const codeLines = splitUserCode(code, charsThatFit(codeWidth), full.area.height / lineHeight(1));
+  if (codeLines === undefined) return undefined;
+  const rows = full.area.height / lineHeight(1) - codeLines.length;
+  if (rows < 1) return undefined;
+  const lines = wrapText(url, charsThatFit(full.area.width), Number.MAX_SAFE_INTEGER, { url: true });
+  const pages: Element[][] = [];
+  for (let at = 0; at < lines.length; at += rows) {
+    const page = arrange(code, lines.slice(at, at + rows), screen, full, SPLIT_URL);
+    if (page === undefined) return undefined;
+    pages.push(page);
+  }
+  return pages;
+}
+
+/**
+ * The pages of the code screen, in the order they are shown. One page when everything fits beside the QR: the
+ * QR, the user code as large as it fits, the whole URL and the countdown. Otherwise the QR page (QR, code,
+ * countdown) is followed by a text page with the code and the whole `verification_uri` (issue #16: a person
+ * without a camera must be able to type it); a URL too long for one text page continues on the next. Every page
+ * has the code and the countdown, and nothing is ever cut.
  *
  * @see RFC 8628 §3.3 (user interaction), §3.3.1 (non-textual verification URI)
  */
-export function layoutCodeScreen(screen: CodeScreen, size: PanelSize): Element[] {
+export function layoutCodePages(screen: CodeScreen, size: PanelSize): Element[][] {
   const code = toDisplayable(screen.userCode);
+  // The text is the short verification_uri even when the QR holds the complete one: it is what fits.
   const url = shortUrl(toDisplayable(screen.verificationUri));
   const side = size.height;
-  const qr = chooseCodeQr(screen, side);
+  const full: TextArea = { area: { x: 0, y: 0, width: size.width, height: size.height }, centered: true };
+  const textPages = (): Element[][] => {
+    const page = firstFit(WITHOUT_QR, (a) => arrange(code, url, screen, full, a));
+    if (page !== undefined) return [page];
+    const split = splitUrlPages(code, url, screen, full);
+    return split !== undefined && split.length > 0 ? split : [codeOnlyLayout(code, size)];
+  };
 
+  const qr = chooseCodeQr(screen, side);
   if (qr !== undefined) {
     const beside: TextArea = {
       area: { x: side + QR_TEXT_GAP, y: 0, width: size.width - side - QR_TEXT_GAP, height: size.height },
       centered: false,
     };
     const text = firstFit(BESIDE_QR, (a) => arrange(code, url, screen, beside, a));
-    if (text !== undefined) return [{ kind: 'qr', x: 0, y: 0, side, plan: qr }, ...text];
+    if (text !== undefined) {
+      const qrPage: Element[] = [{ kind: 'qr', x: 0, y: 0, side, plan: qr }, ...text];
+      const urlShown = text.some((e) => e.kind === 'text' && e.role === 'url');
+      return urlShown ? [qrPage] : [qrPage, ...textPages()];
+    }
   }
-  const full: TextArea = { area: { x: 0, y: 0, width: size.width, height: size.height }, centered: true };
-  return firstFit(WITHOUT_QR, (a) => arrange(code, url, screen, full, a)) ?? codeOnlyLayout(code, size);
+  return textPages();
+}
+
+/** The page of the code screen that `screen.page` selects (counting on past the last page wraps around). */
+export function layoutCodeScreen(screen: CodeScreen, size: PanelSize): Element[] {
+  const pages = layoutCodePages(screen, size);
+  return pages[pageIndex(screen.page, pages.length)] ?? [];
+}
+
+/** `page` wrapped into 0..count-1. */
+export function pageIndex(page: number | undefined, count: number): number {
+  const p = Number.isInteger(page) ? (page as number) : 0;
+  return ((p % count) + count) % count;
 }

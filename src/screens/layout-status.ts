@@ -1,5 +1,6 @@
 import { formatClock } from './countdown.js';
 import type { Element } from './elements.js';
+import { ELLIPSIS } from './font5x7.js';
 import { ICON_SIZE } from './icons.js';
 import type { IconName } from './icons.js';
 import type { PanelSize, Screen } from './model.js';
@@ -14,6 +15,8 @@ interface StatusContent {
   readonly title: string;
   /** Written to fit two 21-character lines (a 128x32 panel without hint) where possible. */
   readonly body: string;
+  /** Said in one 21-character line, for a panel where `body` would be cut (128x32 with a hint). */
+  readonly shortBody?: string;
   /** An action or a retry time, on the bottom line; at most 21 characters. */
   readonly hint?: string | undefined;
 }
@@ -24,6 +27,24 @@ const RETRY_HINT = 'Press to retry';
 function statusContent(screen: StatusScreen): StatusContent {
   switch (screen.kind) {
     case 'press_to_pair':
+      if (screen.notice === 'pairing_lost') {
+        return {
+          icon: 'warning',
+          title: 'Unpaired',
+          body: 'Pairing ended by the server',
+          shortBody: 'Ended by the server',
+          hint: screen.hasButton ? 'Press to pair again' : 'Pairing again soon',
+        };
+      }
+      if (screen.notice === 'not_revoked') {
+        return {
+          icon: 'warning',
+          title: 'Unpaired',
+          body: 'Unpaired, not revoked \u2014 the server may still accept its tokens.',
+          shortBody: 'Unpaired, not revoked',
+          ...(screen.hasButton ? { hint: 'Press to pair again' } : {}),
+        };
+      }
       return screen.hasButton
         ? { icon: 'button', title: 'Unpaired', body: 'Press the button to pair this device.' }
         : { icon: 'exchange', title: 'Unpaired', body: 'Pairing will start automatically.' };
@@ -82,7 +103,10 @@ export function layoutStatusScreen(screen: StatusScreen, size: PanelSize): Eleme
   const bodyOffset = ICON_SIZE + BODY_GAP[size.height];
   // The last line needs only its glyph height, not a full pitch.
   const maxLines = Math.floor((groupBottom - bodyOffset - lineHeight(1)) / pitch) + 1;
-  const body = wrapText(toDisplayable(content.body), charsThatFit(size.width), maxLines);
+  const chars = charsThatFit(size.width);
+  const whole = wrapText(toDisplayable(content.body), chars, maxLines);
+  const cut = whole.at(-1)?.endsWith(ELLIPSIS) ?? false;
+  const body = cut && content.shortBody !== undefined ? wrapText(toDisplayable(content.shortBody), chars, maxLines) : whole;
   const groupHeight = body.length === 0 ? ICON_SIZE : bodyOffset + (body.length - 1) * pitch + lineHeight(1);
   const top = Math.floor((groupBottom - groupHeight) / 2);
 

@@ -3,8 +3,11 @@
  * emit `{ type: 'show', screen }` effects and tests can compare them.
  */
 export type Screen =
-  /** Not paired yet. Kiosks without a button start pairing by themselves and say so. */
-  | { kind: 'press_to_pair'; hasButton: boolean }
+  /**
+   * Not paired. Kiosks without a button start pairing by themselves and say so. `notice` says why when it matters
+   * (issue #16): the server ended the pairing, or unpairing could not revoke the tokens.
+   */
+  | { kind: 'press_to_pair'; hasButton: boolean; notice?: 'pairing_lost' | 'not_revoked' | undefined }
   /** Asking the authorization server for a device code (RFC 8628 §3.1–3.2). */
   | { kind: 'connecting' }
   /**
@@ -20,6 +23,11 @@ export type Screen =
       secondsLeft: number;
       /** The `expires_in` the countdown started from. */
       totalSeconds: number;
+      /**
+       * Which page to show when the URL needs a text page of its own (issue #16): 0 is the QR page; counting on
+       * past the last page starts over, so the shell simply adds one every `CODE_PAGE_SECONDS`. @default 0
+       */
+      page?: number | undefined;
     }
   /** Paired; `who` names the account (e.g. from the ID token) when known. */
   | { kind: 'paired'; who?: string | undefined }

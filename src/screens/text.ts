@@ -89,9 +89,22 @@ const BREAK_AFTER = new Set([':', '=', '&']);
  */
 const MIN_FILL_AT_BREAK = 0.5;
 
+/**
+ * Where a URL shown for typing breaks (issue #16: "wrapped at / and ."): before a path or host separator, or
+ * before the query's punctuation. A line then starts with the separator, so it reads as a continuation.
+ */
+const URL_BREAK_BEFORE = new Set(['/', '.', '?', '#', '&', '=']);
+
 /** Splits one token too long for a line into the head that goes on this line and the rest. */
-function breakToken(token: string, maxChars: number): [string, string] {
+function breakToken(token: string, maxChars: number, url: boolean): [string, string] {
   const chars = [...token];
+  if (url) {
+    // However short the line gets: a URL broken inside a name is harder to type than one more line.
+    for (let at = maxChars; at >= 1; at--) {
+      const after = chars[at];
+      if (after !== undefined && URL_BREAK_BEFORE.has(after)) return [chars.slice(0, at).join(''), chars.slice(at).join('')];
+    }
+  }
   const minHead = Math.ceil(maxChars * MIN_FILL_AT_BREAK);
   for (let at = maxChars; at >= minHead; at--) {
     const before = chars[at - 1];
@@ -106,9 +119,10 @@ function breakToken(token: string, maxChars: number): [string, string] {
 /**
  * Wraps `text` into at most `maxLines` lines of at most `maxChars` characters: at spaces between words, and
  * inside a word too long for a line (a URL, an e-mail address) at its punctuation. When the text needs more
- * lines, the last one shown ends in "…" so a cut is never mistaken for the whole text.
+ * lines, the last one shown ends in "…" so a cut is never mistaken for the whole text. With `url`, a URL breaks
+ * only before `/ . ? # & =` while it has one within the line (issue #16).
  */
-export function wrapText(text: string, maxChars: number, maxLines: number): string[] {
+export function wrapText(text: string, maxChars: number, maxLines: number, options: { url?: boolean } = {}): string[] {
   if (maxChars <= 0 || maxLines <= 0) return [];
   const lines: string[] = [];
   let current = '';
@@ -121,7 +135,7 @@ export function wrapText(text: string, maxChars: number, maxLines: number): stri
     if (current !== '') lines.push(current);
     let rest = word;
     while ([...rest].length > maxChars) {
-      const [head, tail] = breakToken(rest, maxChars);
+      const [head, tail] = breakToken(rest, maxChars, options.url ?? false);
       lines.push(head);
       rest = tail;
     }

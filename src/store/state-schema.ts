@@ -87,7 +87,11 @@ export function stateProblem(state: unknown): string | undefined {
   if (!isRecord(state)) return 'state must be an object';
   switch (state.name) {
     case 'unpaired':
-      return fields(state, { notice: optional(oneOf('pairing_lost', 'cancelled', 'unpaired')), autoRetryAt: optional(num) }, 'state');
+      return fields(
+        state,
+        { notice: optional(oneOf('pairing_lost', 'cancelled', 'unpaired')), autoRetryAt: optional(num), revoked: optional((v) => v === false), revokeReason: optional(str) },
+        'state',
+      );
     case 'requesting_code':
       return fields(state, { attempt: int, restarts: int }, 'state');
     case 'awaiting_user':
@@ -103,7 +107,7 @@ export function stateProblem(state: unknown): string | undefined {
       );
     case 'refreshing':
       return (
-        fields(state, { failures: int, refreshUncertain: optional(bool) }, 'state') ??
+        fields(state, { failures: int, refreshUncertain: optional(bool), unreachable: optional(bool) }, 'state') ??
         fields(state.tokens, TOKENS, 'state.tokens') ??
         fields(state.identity, IDENTITY, 'state.identity')
       );

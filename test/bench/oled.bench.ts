@@ -10,6 +10,7 @@ import { OledDisplay } from '../../hal/oled/display.js';
 import { panelFor } from '../../hal/oled/panel.js';
 import type { Controller } from '../../hal/oled/panel.js';
 import type { Screen } from '../../src/screens/index.js';
+import { DIM_CONTRAST, FULL_CONTRAST } from '../../src/agent/panel-power.js';
 import { renderScreen } from '../../src/screens/index.js';
 import { SAMPLE_SCREENS } from '../fixtures/screens.js';
 import { OledEmulator } from '../support/ssd1306-emulator.js';
@@ -161,5 +162,42 @@ describe('OLED I2C cost per frame and per countdown tick', () => {
     ]);
     expect(small.tick.bytes).toBeLessThan(small.full.bytes);
     expect(sh.tick.bytes).toBeLessThan(sh.full.bytes);
+  });
+
+  it('panel rest while paired (issue #16): dim, sleep and wake against blanking with a dark frame', async () => {
+    const size = { width: 128, height: 64 } as const;
+    const paired = renderScreen({ kind: 'paired', who: 'alice@example.com' }, size);
+    const emulator = new OledEmulator({ controller: 'ssd1306', height: 64 });
+    const display = await OledDisplay.open(emulator, { panel: panelFor('ssd1306', 128, 64), address: 0x3c });
+    await display.show(paired);
+    const measure = async (action: () => Promise<void>) => {
+      emulator.resetStats();
+      await action();
+      return cost(emulator.stats);
+    };
+    // What the agent sends (src/agent/agent.ts #applyPanel): contrast to dim, display off to sleep, and
+    // contrast + display on to wake (the frame is still in the controller's RAM).
+    const dim = await measure(() => display.setContrast(DIM_CONTRAST));
+    const sleep = await measure(() => display.setPower(false));
+    expect(emulator.displayOn).toBe(false);
+    const wake = await measure(async () => {
+      await display.setContrast(FULL_CONTRAST);
+      await display.setPower(true);
+    });
+    expect([emulator.displayOn, emulator.contrast]).toEqual([true, FULL_CONTRAST]);
+    expect(emulator.glass().data).toEqual(paired.data);
+    // The alternative without the display-off command: a dark frame, then the screen drawn again.
+    const blank = await measure(() => display.show({ width: 128, height: 64, data: new Uint8Array(1024) }));
+    const redraw = await measure(() => display.show(paired));
+    expect(emulator.protocolErrors).toEqual([]);
+
+    printTable('SSD1306 128x64: panel rest while paired (issue #16)', 'blanking with a dark frame and drawing the screen again (the same driver)', [
+      { figure: 'dim (0x81 contrast): bytes on the bus', value: dim.bytes, baseline: blank.bytes },
+      { figure: 'sleep (0xAE display off): bytes on the bus', value: sleep.bytes, baseline: blank.bytes },
+      { figure: 'wake (contrast + 0xAF display on): bytes on the bus', value: wake.bytes, baseline: redraw.bytes },
+      { figure: 'wake: I2C transactions', value: wake.transactions, baseline: redraw.transactions },
+    ]);
+    expect(sleep.bytes).toBeLessThan(blank.bytes);
+    expect(wake.bytes).toBeLessThan(redraw.bytes);
   });
 });

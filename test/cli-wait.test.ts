@@ -58,6 +58,12 @@ describe('pairing-agent wait', () => {
 
     const now = await wait('unpaired');
     expect(now).toMatchObject({ status: 0, stdout: 'unpaired\n', stderr: '' });
+    // --daemon: the file's answer does not count.
+    expect(await wait('unpaired', '--daemon', '--timeout', '0.3')).toMatchObject({
+      status: 1,
+      stdout: 'unpaired\n',
+      stderr: 'pairing-agent: timed out after 0.3 s waiting for unpaired from a daemon (no daemon running)\n',
+    });
   });
 
   it('picks up a daemon that starts while it waits', async () => {
@@ -82,6 +88,10 @@ describe('pairing-agent wait', () => {
       await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
       // Long-lived from the run before (auto_pair): start over unpaired.
       expect((await runCli(['--config', config, 'logout'])).status).toBe(0);
+      // --daemon: now the daemon itself answers.
+      const up = await wait('unpaired', '--daemon', '--timeout', '10', '--json');
+      expect(up.status, up.stderr).toBe(0);
+      expect(JSON.parse(up.stdout)).toMatchObject({ state: 'unpaired', daemon: true });
 
       const late = await wait('paired', '--timeout', '1');
       expect(late.status).toBe(1);

@@ -23,11 +23,19 @@ export interface WaitOutcome {
   status: Status;
 }
 
-export async function waitForState(config: StatusConfig, state: StateName, timeoutMs: number): Promise<WaitOutcome> {
+export interface WaitOptions {
+  /**
+   * Only a running daemon's answer counts: for a script that has just started `pairing-agent run` in
+   * the background and must not press before it listens (issue #17, README "Test your device flow in CI").
+   */
+  daemon?: boolean;
+}
+
+export async function waitForState(config: StatusConfig, state: StateName, timeoutMs: number, options: WaitOptions = {}): Promise<WaitOutcome> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await look(config, state, Math.max(0, deadline - Date.now()));
-    if (status.state === state) return { reached: true, status };
+    if (status.state === state && (status.daemon || options.daemon !== true)) return { reached: true, status };
     const left = deadline - Date.now();
     if (left <= 0) return { reached: false, status };
     // The daemon answered early (it is stopping, or it is an older one that does not wait), or there

@@ -30,10 +30,11 @@ export function parseTimeout(text: string | undefined): number {
 export const options: Record<string, OptionSpec> = {
   timeout: { type: 'string', value: 'SECONDS', description: `give up after this long, exit 1 (default ${DEFAULT_WAIT_SECONDS}; 0 = look once)` },
   json: { type: 'boolean', description: 'print the status as a JSON object' },
+  daemon: { type: 'boolean', description: 'count only a running daemon\'s answer (after starting one in the background)' },
 };
 export const positionals = true;
 export const details = [`<state> is one of: ${STATE_NAMES.join(', ')}.`];
-export const examples = ['pairing-agent wait paired --timeout 300', 'pairing-agent wait awaiting_user --json'];
+export const examples = ['pairing-agent wait paired --timeout 300', 'pairing-agent wait awaiting_user --json', 'pairing-agent run & pairing-agent wait unpaired --daemon --timeout 30'];
 
 const command: Command = async ({ positionals: args, values, configPath, io, showUsage }) => {
   if (args.length === 0) return showUsage();
@@ -42,9 +43,13 @@ const command: Command = async ({ positionals: args, values, configPath, io, sho
   if (!isStateName(state)) throw new UsageError(`unknown state "${state}" (one of: ${STATE_NAMES.join(', ')})`);
   const timeoutMs = parseTimeout(typeof values.timeout === 'string' ? values.timeout : undefined);
   const { config } = loadConfig({ path: configPath, env: io.env });
-  const { reached, status } = await waitForState(config, state, timeoutMs);
+  const daemon = values.daemon === true;
+  const { reached, status } = await waitForState(config, state, timeoutMs, { daemon });
   io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${statusLine(status)}\n`);
-  if (!reached) io.stderr(`pairing-agent: timed out after ${timeoutMs / 1000} s waiting for ${state} (state: ${status.state})\n`);
+  if (!reached) {
+    const where = daemon && !status.daemon ? 'no daemon running' : `state: ${status.state}`;
+    io.stderr(`pairing-agent: timed out after ${timeoutMs / 1000} s waiting for ${state}${daemon ? ' from a daemon' : ''} (${where})\n`);
+  }
   return reached ? 0 : 1;
 };
 

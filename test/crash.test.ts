@@ -48,7 +48,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startAgent() {
   const daemon = spawnDaemon(config);
-  await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon to be ready');
+  await eventually(async () => {
+    if (daemon.child.exitCode !== null) throw new Error(`the daemon exited (${daemon.child.exitCode}) before it was ready:\n${daemon.log()}`);
+    return /event=ready/.test(daemon.log()) ? true : undefined;
+  }, 10_000, 'the daemon to be ready');
   return daemon;
 }
 
@@ -68,8 +71,12 @@ async function nextCode(what: string): Promise<unknown> {
 }
 
 async function kill(daemon: ReturnType<typeof spawnDaemon>): Promise<void> {
-  daemon.child.kill('SIGKILL');
-  await new Promise((resolve) => daemon.child.on('exit', resolve));
+  const { child } = daemon;
+  // A daemon that already exited has fired 'exit' already: waiting for it would hang the suite.
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 beforeAll(async () => {

@@ -111,6 +111,18 @@ describe('parseStateDocument', () => {
     expect(parseStateDocument({})).toEqual({ ok: true, state: undefined });
     expect(parseStateDocument({ schema: 1 })).toEqual({ ok: true, state: undefined });
   });
+
+  it('checks the fields the screen reads (issue #16): names to fall back to, an unreachable provider, a failed revocation', () => {
+    const tokens = { accessToken: 'at', tokenType: 'Bearer', issuedAt: 0 };
+    const paired = (extra: object, identity: object = {}) => parseStateDocument({ schema: 1, state: { name: 'paired', tokens, identity, failures: 1, ...extra } });
+    expect(paired({ unreachable: true }, { who: '山田太郎', otherNames: ['taro@example.jp', 'taro'] }).ok).toBe(true);
+    expect(paired({ unreachable: 'yes' })).toEqual({ ok: false, problem: 'state.unreachable is missing or has the wrong type' });
+    expect(paired({}, { otherNames: 'taro' })).toEqual({ ok: false, problem: 'state.identity.otherNames is missing or has the wrong type' });
+    expect(paired({}, { otherNames: [''] }).ok).toBe(false);
+    const unpaired = (extra: object) => parseStateDocument({ schema: 1, state: { name: 'unpaired', notice: 'unpaired', ...extra } });
+    expect(unpaired({ revoked: false, revokeReason: 'HTTP 401' }).ok).toBe(true);
+    expect(unpaired({ revoked: true })).toEqual({ ok: false, problem: 'state.revoked is missing or has the wrong type' });
+  });
 });
 
 const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });

@@ -6,7 +6,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FramebufferDisplay } from '../hal/sim/display.js';
 import { PANEL_OFF, TerminalDisplay } from '../hal/terminal/display.js';
-import { renderScreen } from '../src/screens/index.js';
+import { demoScreen } from '../src/demo/screen.js';
+import { Bitmap, renderScreen } from '../src/screens/index.js';
 
 const paired = renderScreen({ kind: 'paired', who: 'alice@example.com' }, { width: 128, height: 64 });
 
@@ -37,5 +38,18 @@ describe('a switched-off panel', () => {
     await display.setPower(true);
     expect(written).not.toContain(PANEL_OFF);
     expect(written).toMatch(/[\u2580\u2584\u2588]/);
+  });
+
+  it('terminal with its own layout (the demo): told whether the panel is on, and the demo says so', async () => {
+    const seen: boolean[] = [];
+    const display = new TerminalDisplay({ out: new PassThrough(), render: (_panel, { on }) => (seen.push(on), [`on=${String(on)}`]) });
+    await display.show(paired);
+    await display.setPower(false);
+    expect(seen).toEqual([true, false]);
+    const state = { name: 'paired', tokens: { accessToken: 'at', tokenType: 'Bearer', issuedAt: 0 }, identity: { who: 'Alice' }, failures: 0 } as const;
+    const screen = (panelOn: boolean) =>
+      demoScreen({ cols: 80, rows: 24, panel: new Bitmap(128, 64), panelOn, state, now: 0, issuer: 'http://127.0.0.1:1', events: [], logPath: '/tmp/x.log', commands: [], color: false }).join('\n');
+    expect(screen(false)).toContain('panel off');
+    expect(screen(true)).not.toContain('panel off');
   });
 });

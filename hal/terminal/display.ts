@@ -19,7 +19,7 @@ export interface TerminalDisplayOptions {
    * Draws the whole screen from the panel instead (header and footer unused): the demo draws the panel
    * in braille to fit 80x24 (issue #15). Lines may carry colour sequences.
    */
-  render?: (panel: Bitmap) => string[];
+  render?: (panel: Bitmap, state: { on: boolean }) => string[];
 }
 
 /** The line under a switched-off panel. */
@@ -74,7 +74,7 @@ export class TerminalDisplay implements Display {
     // A switched-off OLED is as dark as an empty one: say which it is (issue #16).
     const panel = toHalfBlocks(bitmap).split('\n');
     if (!this.#on) panel.push(PANEL_OFF);
-    const lines = this.#o.render?.(bitmap) ?? [...(this.#o.header?.() ?? []), ...panel, ...(this.#o.footer?.() ?? [])];
+    const lines = this.#o.render?.(bitmap, { on: this.#on }) ?? [...(this.#o.header?.() ?? []), ...panel, ...(this.#o.footer?.() ?? [])];
     const text = lines.join('\n');
     if (text === this.#last) return;
     this.#last = text;

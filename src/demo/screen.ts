@@ -17,6 +17,8 @@ export interface DemoScreenInput {
   rows: number;
   /** The panel as the OLED would show it (all dark when the display is off). */
   panel: Bitmap;
+  /** False while the paired screen rests with the display off (issue #16): said beside the status. */
+  panelOn?: boolean;
   state: State;
   now: number;
   issuer: string;
@@ -138,6 +140,9 @@ function sideBlock(input: DemoScreenInput, width: number, height: number): strin
   return [...head, ...events].map((line) => fit(line, width));
 }
 
+/** After the status while the OLED is switched off (issue #16): a dark panel is otherwise an empty one. */
+const PANEL_OFF_NOTE = ' (panel off: press to wake)';
+
 /** Said instead of the picture when the terminal is too small for it. */
 function tooSmall(input: DemoScreenInput): string[] {
   const lines = [
@@ -165,7 +170,7 @@ export function demoScreen(input: DemoScreenInput): string[] {
   const lines = [
     fit(' pairing-agent demo · Enter: press (pair) · l: long press (unpair) · q: quit', cols),
     ...main.map((line, i) => ` ${line} ${side[i] ?? ''}`),
-    ` ${fit(statusSentence(input.state, input.issuer), cols - 1)}`,
+    ` ${fit(statusSentence(input.state, input.issuer) + (input.panelOn === false ? PANEL_OFF_NOTE : ''), cols - 1)}`,
     ...(extra > 0 ? ['', ...input.events.slice(-(extra - 1)).map((e) => `   ${fit(e, cols - 3)}`)].slice(0, extra) : []),
     ...second.map((line) => ` ${fit(line, cols - 1)}`),
   ];

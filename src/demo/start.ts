@@ -86,13 +86,14 @@ const log: Logger = (event, fields = {}) => {
 
 display = new TerminalDisplay({
   out,
-  render: (panel) =>
+  render: (panel, { on }) =>
     daemon === undefined
       ? []
       : demoScreen({
           cols: tty ? out.columns : 80,
           rows: tty ? out.rows : 24,
           panel,
+          panelOn: on,
           state: daemon.agent.state,
           now: Date.now(),
           issuer: idp.issuer,

@@ -14,6 +14,7 @@ import { Agent } from '../src/agent/agent.js';
 import { systemClock } from '../src/agent/clock.js';
 import { createIdpClient } from '../src/agent/idp-client.js';
 import { validateConfig } from '../src/config/index.js';
+import { readStatusFile } from '../src/daemon/read-status.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
 import { createDpopProof, createHttpClient, DpopNonces, htuOf, pollDeviceToken } from '../src/oauth/index.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/oauth/index.js';
@@ -200,6 +201,8 @@ describe('the agent with dpop: true, against the embedded provider', () => {
 
     // The key file is lost (an SD card restored from a backup without it, say).
     await new DpopKeyFile(dir).delete();
+    // `status` without a daemon already says so.
+    expect(readStatusFile({ state_dir: dir })).toMatchObject({ state: 'unpaired', reason: 'pairing_lost' });
     const third = await startAgent(dir);
     expect(third.agent.state).toMatchObject({ name: 'unpaired', notice: 'pairing_lost' });
     expect(third.logs.find((l) => l.startsWith('dpop_key_lost '))).toMatch(/DPoP key file is missing.*pairing is lost, pair again/);

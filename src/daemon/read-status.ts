@@ -2,11 +2,13 @@
  * The agent's status, from the running daemon when there is one, else from the state file (issue #7:
  * `status` works with or without a daemon; without one it reads and changes nothing).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { StateName } from '../pairing/state.js';
+import { DPOP_KEY_FILE } from '../store/dpop-key.js';
+import { needsDpopKey } from '../store/dpop-state-store.js';
 import { STATE_FILE, parseStateDocument } from '../store/state-schema.js';
 import { callDaemon } from './client.js';
 import { controlSocketPath } from './paths.js';
@@ -38,5 +40,7 @@ export function readStatusFile(config: Pick<Config, 'state_dir'>): Status {
   }
   const parsed = parseStateDocument(doc);
   if (!parsed.ok) throw new AgentError('ERR_STATE', `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);
+  // A DPoP pairing without its key is lost (issue #19): say so now, as the agent will when it starts.
+  if (needsDpopKey(parsed.state) && !existsSync(join(config.state_dir, DPOP_KEY_FILE))) return statusOf({ name: 'unpaired', notice: 'pairing_lost' }, false);
   return statusOf(parsed.state ?? { name: 'unpaired' }, false);
 }

@@ -10,11 +10,16 @@ import type { DpopKeyFile } from './dpop-key.js';
 /** States whose tokens are used with a proof. `unpairing` is not one: revocation needs no proof. */
 const USES_KEY = new Set<State['name']>(['paired', 'refreshing']);
 
+/** Whether `state` is a DPoP pairing that needs a key, so that no key file means a lost pairing. Pure. */
+export function needsDpopKey(state: State | undefined): boolean {
+  return state !== undefined && USES_KEY.has(state.name) && 'tokens' in state && state.tokens.tokenType === 'DPoP';
+}
+
 export function withDpopKey(store: StateStore, keys: DpopKeyFile, log: Logger): StateStore {
   return {
     async load() {
       const state = await store.load();
-      if (state === undefined || !USES_KEY.has(state.name) || !('tokens' in state) || state.tokens.tokenType !== 'DPoP') return state;
+      if (!needsDpopKey(state)) return state;
       if ((await keys.load()) !== undefined) return state;
       log('dpop_key_lost', {
         path: keys.path,

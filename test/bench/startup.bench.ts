@@ -17,7 +17,7 @@ import { validateConfig } from '../../src/config/index.js';
 import { startEmbeddedIdp } from '../../src/idp/embedded.js';
 import { printTable, type BenchRow } from './table.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/pairing-agent.cjs', import.meta.url));
 const RUNS = 10;
 const SETTLE_MS = 20_000;
 const IDLE_MS = 30_000;
@@ -27,21 +27,30 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function timeCommand(args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-  }
-  return median(times);
+function timeOnce(args: string[], env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** Time until a child prints `marker`, median over RUNS. */
-async function timeUntil(args: string[], marker: RegExp, env: NodeJS.ProcessEnv): Promise<number> {
-  const times: number[] = [];
+/** RUNS interleaved pairs of (bare `node -e ''`, the command): medians of each, so drift hits both. */
+function timeCommand(args: string[], env: NodeJS.ProcessEnv = process.env): { value: number; baseline: number } {
+  const own: number[] = [];
+  const bare: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    bare.push(timeOnce(['-e', ''], env));
+    own.push(timeOnce(args, env));
+  }
+  return { value: median(own), baseline: median(bare) };
+}
+
+/** Time until a child prints `marker`, interleaved with bare node: medians over RUNS. */
+async function timeUntil(args: string[], marker: RegExp, env: NodeJS.ProcessEnv): Promise<{ value: number; baseline: number }> {
+  const times: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    bare.push(timeOnce(['-e', ''], env));
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -58,16 +67,18 @@ async function timeUntil(args: string[], marker: RegExp, env: NodeJS.ProcessEnv)
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
   }
-  return median(times);
+  return { value: median(times), baseline: median(bare) };
 }
 
-function procStatus(pid: number): { rssKb: number; cpuTicks: number } {
+function procStatus(pid: number): { rssKb: number; fileKb: number; anonKb: number; cpuTicks: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   // utime and stime are fields 14 and 15 of /proc/PID/stat; after "comm)" they are at 11 and 12.
   const cpuTicks = Number(fields[11]) + Number(fields[12]);
-  return { rssKb, cpuTicks };
+  // RssFile: pages of mapped files (node's own code, shared with every node process); RssAnon: the
+  // process's own memory (V8's heap, malloc).
+  return { rssKb: kb('VmRSS'), fileKb: kb('RssFile'), anonKb: kb('RssAnon'), cpuTicks };
 }
 
 /** RSS and CPU seconds per minute of a process idling for `idleMs` after `settleMs`. */
@@ -89,7 +100,7 @@ async function idleFigures(args: string[], env: NodeJS.ProcessEnv, ready: RegExp
   const after = procStatus(child.pid ?? 0);
   child.kill('SIGKILL');
   const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  return { rssMb: after.rssKb / 1024, cpuSecondsPerMinute: ((after.cpuTicks - before.cpuTicks) / ticksPerSecond) * (60_000 / idleMs), output: () => out };
+  return { rssMb: after.rssKb / 1024, fileMb: after.fileKb / 1024, anonMb: after.anonKb / 1024, cpuSecondsPerMinute: ((after.cpuTicks - before.cpuTicks) / ticksPerSecond) * (60_000 / idleMs), output: () => out };
 }
 
 it('start-up, memory, idle CPU and pairing latency', async () => {
@@ -102,13 +113,9 @@ it('start-up, memory, idle CPU and pairing latency', async () => {
   const idle: BenchRow[] = [];
   const latency: BenchRow[] = [];
 
-  const bare = timeCommand(['-e', '']);
-  const status = timeCommand([CLI, 'status', '--json'], env);
-  cold.push({ figure: '`pairing-agent status --json` (ms, median of 10)', value: status, baseline: bare });
-  const version = timeCommand([CLI, '--version'], env);
-  cold.push({ figure: '`pairing-agent --version` (ms)', value: version, baseline: bare });
-  const daemonStart = await timeUntil([CLI, 'run'], /event=ready/, env);
-  cold.push({ figure: '`pairing-agent run` to its first frame (ms)', value: daemonStart, baseline: bare });
+  cold.push({ figure: '`pairing-agent status --json`, no daemon (ms, median of 10)', ...timeCommand([CLI, 'status', '--json'], env), goal: 1.25 });
+  cold.push({ figure: '`pairing-agent --version` (ms)', ...timeCommand([CLI, '--version'], env) });
+  cold.push({ figure: '`pairing-agent run` to its first frame (ms)', ...(await timeUntil([CLI, 'run'], /event=ready/, env)), goal: 1.5 });
 
   // Pair the daemon for real, then measure it restarted and idle.
   const daemon = spawn(process.execPath, [CLI, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -120,6 +127,9 @@ it('start-up, memory, idle CPU and pairing latency', async () => {
   const userCode = /user_code=([A-Z-]+)/.exec(log)?.[1] ?? '';
   await idp.approve(userCode, 'alice');
   await waitFor(() => /to=paired/.test(log));
+  // Commands that only ask the running daemon (issue #18: the same goals as on a Pi's budget).
+  cold.push({ figure: '`pairing-agent status --json`, daemon running (ms)', ...timeCommand([CLI, 'status', '--json'], env), goal: 1.25 });
+  cold.push({ figure: '`pairing-agent token`, daemon running (ms)', ...timeCommand([CLI, 'token'], env), goal: 1.25 });
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.on('exit', r));
 
@@ -128,7 +138,13 @@ it('start-up, memory, idle CPU and pairing latency', async () => {
   const agentIdle = await idleFigures([CLI, 'run'], env, /event=ready/, SETTLE_MS, IDLE_MS);
   expect(agentIdle.output()).toMatch(/state=paired/);
   const bareIdle = await idleFigures(['-e', 'setInterval(() => {}, 1 << 30); console.log("ready")'], env, /ready/, SETTLE_MS, IDLE_MS);
-  idle.push({ figure: 'resident memory of a paired, idle daemon (MB)', value: agentIdle.rssMb, baseline: bareIdle.rssMb });
+  // What holds the difference (issue #18): got, the HTTP client the daemon keeps loaded for its
+  // refreshes, measured alone in a bare node beside the daemon.
+  const gotIdle = await idleFigures(['--input-type=module', '-e', 'await import("got"); setInterval(() => {}, 1 << 30); console.log("ready")'], env, /ready/, SETTLE_MS, IDLE_MS);
+  idle.push({ figure: 'resident memory of a paired, idle daemon (MB)', value: agentIdle.rssMb, baseline: bareIdle.rssMb, goal: 1.3 });
+  idle.push({ figure: "… of it mapped files: node's own code pages, shared (MB)", value: agentIdle.fileMb, baseline: bareIdle.fileMb });
+  idle.push({ figure: '… of it anonymous: V8 heap, malloc (MB)', value: agentIdle.anonMb, baseline: bareIdle.anonMb });
+  idle.push({ figure: "a bare idle node that has imported got, the daemon's HTTP client (MB)", value: gotIdle.rssMb, baseline: bareIdle.rssMb });
   idle.push({ figure: 'CPU seconds per idle minute (30 s measured, 20 s after start)', value: agentIdle.cpuSecondsPerMinute, baseline: bareIdle.cpuSecondsPerMinute });
 
   // Button to code on screen, and approval to paired, in-process against the embedded IdP.
@@ -154,7 +170,7 @@ it('start-up, memory, idle CPU and pairing latency', async () => {
   await agent.stop();
   await idp.close();
 
-  printTable('Cold start (goal: within 2x of bare node)', "`node -e ''`, median of 10, same machine and run", cold);
+  printTable('Cold start on this machine (goals: issue #18)', "`node -e ''`, median of 10, interleaved with the command", cold);
   printTable('A paired daemon at rest', 'a bare node process idling with one timer', idle);
   printTable('Pairing latency against the embedded IdP (1 s interval)', 'button: one plain device authorization round trip; approval: one polling interval', latency);
 }, 180_000);

@@ -17,6 +17,7 @@ import { validateConfig } from '../src/config/index.js';
 import { OAuthError } from '../src/errors.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
 import { step } from '../src/pairing/step.js';
+import { ON_DEMAND_REFRESH_SPACING_MS } from '../src/pairing/timing.js';
 import type { State, StepContext } from '../src/pairing/state.js';
 import { layoutScreen, renderScreen, textLines } from '../src/screens/index.js';
 import { FileStateStore } from '../src/store/file-store.js';
@@ -76,8 +77,11 @@ describe('offline while paired is a state the screen shows', () => {
     const screen = screenFor(next, ctx.now, true);
     expect(screen).toEqual({ kind: 'offline', paired: true, retryInSeconds: Math.ceil((next.refreshAt - ctx.now) / 1000) });
     // The retry keeps the screen (no flash of "Paired"), and a refresh that works clears it.
-    const [retrying] = step({ ...next, refreshAt: ctx.now }, { type: 'timer' }, ctx);
-    expect(screenFor(retrying, ctx.now, true)).toMatchObject({ kind: 'offline', paired: true });
+    // The retry goes out once the backoff and the spacing after a failure (issue #12) have passed.
+    const later = { ...ctx, now: Math.max(next.refreshAt, ctx.now + ON_DEMAND_REFRESH_SPACING_MS) };
+    const [retrying] = step(next, { type: 'timer' }, later);
+    expect(retrying.name).toBe('refreshing');
+    expect(screenFor(retrying, later.now, true)).toMatchObject({ kind: 'offline', paired: true });
     const [back] = step(retrying, { type: 'refresh', result: { kind: 'tokens', tokens: { accessToken: 'at2', tokenType: 'Bearer', expiresIn: 60, refreshToken: 'rt', extra: {} }, rotated: false } }, ctx);
     expect(screenFor(back, ctx.now, true)).toEqual({ kind: 'paired', who: 'Alice' });
   });

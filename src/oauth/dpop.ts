@@ -4,7 +4,6 @@
  * sending lives in `dpop-send.ts` (issue #19).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 import { oauthErrorOf } from './fields.js';
 import type { HttpResponse } from './types.js';
@@ -47,6 +46,8 @@ export interface ProofClaims {
 
 /** Builds the {@link DpopKey} for a key pair. */
 export async function dpopKeyOf(privateKey: CryptoKey, publicKey: CryptoKey): Promise<DpopKey> {
+  // jose on first use: a device without DPoP never loads it (issue #18, start-up on a Pi's budget).
+  const { calculateJwkThumbprint, exportJWK } = await import('jose');
   const { kty, crv, x, y } = await exportJWK(publicKey);
   const publicJwk: JWK = { kty, crv, x, y };
   return { privateKey, publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk) };
@@ -78,6 +79,7 @@ export async function createDpopProof(key: DpopKey, claims: ProofClaims): Promis
   const payload: Record<string, unknown> = { htm: claims.htm, htu: htuOf(claims.htu), jti: claims.jti ?? newJti() };
   if (claims.nonce !== undefined) payload.nonce = claims.nonce;
   if (claims.accessToken !== undefined) payload.ath = athOf(claims.accessToken);
+  const { SignJWT } = await import('jose');
   return new SignJWT(payload)
     .setProtectedHeader({ alg: DPOP_ALG, typ: DPOP_TYP, jwk: key.publicJwk })
     .setIssuedAt(claims.iat)

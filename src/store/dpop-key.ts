@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 import { AgentError } from '../errors.js';
 import { DPOP_ALG, dpopKeyOf } from '../oauth/dpop.js';
@@ -63,6 +62,8 @@ export class DpopKeyFile {
 
   /** A new key for a new pairing, replacing any old one; on disk (durably) when this returns. */
   async create(): Promise<DpopKey> {
+    // jose on first use: a device without DPoP never loads it (issue #18, start-up on a Pi's budget).
+    const { exportJWK, generateKeyPair } = await import('jose');
     const { privateKey, publicKey } = await generateKeyPair(DPOP_ALG, { extractable: true });
     const jwk = await exportJWK(privateKey);
     this.#removeTemps();
@@ -110,6 +111,7 @@ export class DpopKeyFile {
 }
 
 async function importPrivate(jwk: JWK): Promise<CryptoKey> {
+  const { importJWK } = await import('jose');
   return (await importJWK({ ...jwk, alg: DPOP_ALG }, DPOP_ALG, { extractable: false })) as CryptoKey;
 }
 
@@ -119,6 +121,7 @@ async function parseKey(text: string): Promise<DpopKey | undefined> {
   if (doc.version !== FORMAT_VERSION || doc.alg !== DPOP_ALG || typeof jwk !== 'object' || jwk === null) return undefined;
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') return undefined;
   const { d: _private, ...publicJwk } = jwk;
+  const { importJWK } = await import('jose');
   const publicKey = (await importJWK({ ...publicJwk, alg: DPOP_ALG }, DPOP_ALG)) as CryptoKey;
   return dpopKeyOf(await importPrivate(jwk), publicKey);
 }

@@ -1,23 +1,23 @@
 /**
- * The pairing state on disk, through conf (issue #4): `state.json` (0600) in `state_dir` (0700),
- * written as temp file → fsync → rename (conf's `atomically`) → fsync of the directory (ours).
+ * The pairing state on disk (issue #4): `state.json` (0600) in `state_dir` (0700), written as temp
+ * file → fsync → rename → fsync of the directory (`fs-durable.ts`; conf until issue #18), one compact
+ * JSON document per write.
  * A corrupt or unreadable file is renamed aside, reported, and the agent starts unpaired instead of
  * crash-looping; leftover temp files of a killed write are removed at start.
  */
 import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type Conf from 'conf';
 import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { State } from '../pairing/state.js';
 import type { StateStore } from '../agent/types.js';
-import { fsyncDirectory } from './fs-durable.js';
+import { fsyncDirectory, writeFileDurably } from './fs-durable.js';
 import { SCHEMA_VERSION, STATE_FILE, parseStateDocument } from './state-schema.js';
 
 export { STATE_FILE };
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
-/** atomically's temp names: `state.json.tmp-` + 10 timestamp digits + 6 hex digits. */
+/** Temp names (ours and, before issue #18, conf's atomically's): `state.json.tmp-` + 10 digits + 6 hex. */
 const TEMP_FILE = /^state\.json\.tmp-\d{10}[0-9a-f]{6}$/;
 
 export interface Recovery {
@@ -41,8 +41,6 @@ type Document = { schema?: number; state?: State };
 export class FileStateStore implements StateStore {
   readonly dir: string;
   readonly path: string;
-  /** conf, opened on the first write: reading needs only our parser, so start-up skips conf's import (issue #9). */
-  #conf: Promise<Conf<Document>> | undefined;
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -73,30 +71,19 @@ export class FileStateStore implements StateStore {
   }
 
   async save(state: State): Promise<void> {
-    // One write for the whole document (conf rewrites the file on every set).
-    (await this.#writer()).store = { schema: SCHEMA_VERSION, state };
-    fsyncDirectory(this.dir);
+    this.#write({ schema: SCHEMA_VERSION, state });
   }
 
   async wipe(): Promise<void> {
-    (await this.#writer()).store = { schema: SCHEMA_VERSION };
-    fsyncDirectory(this.dir);
+    this.#write({ schema: SCHEMA_VERSION });
   }
 
-  #writer(): Promise<Conf<Document>> {
-    this.#conf ??= import('conf').then(({ default: Conf }) =>
-      new Conf<Document>({
-        cwd: this.dir,
-        configName: 'state',
-        // conf defaults to 0o666 (NOTES.md): tokens live here.
-        configFileMode: FILE_MODE,
-        // Never silently drop a pairing on a parse error: `open` keeps a bad file aside itself.
-        clearInvalidConfig: false,
-        accessPropertiesByDotNotation: false,
-        watch: false,
-      }),
-    );
-    return this.#conf;
+  /**
+   * One write for the whole document. Compact: every byte is written to the SD card twice a refresh
+   * (issue #18), and the reader is our parser, not a person.
+   */
+  #write(doc: Document): void {
+    writeFileDurably(this.dir, STATE_FILE, `${JSON.stringify(doc)}\n`, FILE_MODE);
   }
 
   /** The file as a checked state; a missing file is no state. The disk is untrusted (issue #4). */

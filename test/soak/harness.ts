@@ -14,7 +14,7 @@ import type { Hal } from '../../hal/types.js';
 import { Agent } from '../../src/agent/agent.js';
 import { createIdpClient } from '../../src/agent/idp-client.js';
 import { memoryStore } from '../../src/agent/memory-store.js';
-import type { Logger } from '../../src/agent/types.js';
+import type { Logger, StateStore } from '../../src/agent/types.js';
 import { validateConfig } from '../../src/config/validate.js';
 import type { Config } from '../../src/config/types.js';
 import type { State, Tokens } from '../../src/pairing/state.js';
@@ -275,6 +275,8 @@ export interface SoakOptions {
   accessTokenLifetime?: number;
   /** The client's `http_timeout_ms`; a hang holds a request 300 ms longer. */
   timeoutMs?: number;
+  /** Agent `index`'s store, given the virtual clock; in memory unless given (issue #18: a real state directory). */
+  store?: (index: number, now: () => number) => StateStore;
 }
 
 export interface SoakResult {
@@ -346,7 +348,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       gates.push(gate);
       const config = agentConfig(gate.origin, profile, { auto_pair: true, http_timeout_ms: timeoutMs });
       const agent = new Agent({
-        store: memoryStore(),
+        store: o.store?.(i, vt.now) ?? memoryStore(),
         idp: createIdpClient(config, { log }),
         hal: headlessHal(),
         clock: vt.clock(seededRandom(o.seed * 31 + i)),

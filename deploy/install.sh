@@ -186,7 +186,7 @@ sync_tree() {
   mkdir -p "$(dirname "$dest")"
   rm -rf "$dest.new" "$dest.old"
   cp -R "$src" "$dest.new"
-  # Files 0644 even where the build marked one executable (dist/src/cli/main.js, issue #15): the
+  # Files 0644 even where the build marked one executable (dist/pairing-agent.cjs, issue #15): the
   # installed command is the wrapper that runs node, and X in a symbolic mode would keep that bit.
   find "$dest.new" -type d -exec chmod 0755 {} +
   find "$dest.new" -type f -exec chmod 0644 {} +
@@ -276,7 +276,7 @@ check_hardware() {
 
 check_source() {
   local f
-  for f in dist/src/cli/main.js package.json package-lock.json deploy/config.example.json deploy/$NAME.service deploy/sysfs-gpio.conf; do
+  for f in dist/pairing-agent.cjs package.json package-lock.json deploy/config.example.json deploy/$NAME.service deploy/sysfs-gpio.conf; do
     [[ -f $SRC/$f ]] || die "$SRC/$f is missing: run \"npm ci && npm run build\" in $SRC first"
   done
 }
@@ -353,7 +353,7 @@ install_dependencies() {
 }
 
 install_command() {
-  printf '#!/bin/sh\n# The %s command, installed by deploy/install.sh: the node the service runs.\nexec %s %s/dist/src/cli/main.js "$@"\n' \
+  printf '#!/bin/sh\n# The %s command, installed by deploy/install.sh: the node the service runs.\nexec %s %s/dist/pairing-agent.cjs "$@"\n' \
     "$NAME" "$NODE" "$PREFIX" >"$TMP/wrapper"
   install_file "$TMP/wrapper" "$APP/bin/$NAME" 0755
   if [[ -L $LINK && $(readlink "$LINK") == "$WRAPPER" ]]; then
@@ -429,7 +429,7 @@ systemd_enable() {
     say "skipped start: $CONFIG still has the example client_id; edit it, then: sudo systemctl start $NAME"
     return 0
   fi
-  if ! problem=$("$NODE" "$APP/dist/src/cli/main.js" --config "$CONFIG" config check 2>&1); then
+  if ! problem=$("$NODE" "$APP/dist/pairing-agent.cjs" --config "$CONFIG" config check 2>&1); then
     say "skipped start: the configuration is invalid: ${problem//$'\n'/ }"
     return 0
   fi

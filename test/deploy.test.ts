@@ -46,8 +46,8 @@ let shim: string;
 let rootCount = 0;
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist/src/cli/main.js'))) {
-    throw new Error('dist/src/cli/main.js is missing: run "npm run build" first (npm test does)');
+  if (!existsSync(join(REPO, 'dist/pairing-agent.cjs'))) {
+    throw new Error('dist/pairing-agent.cjs is missing: run "npm run build" first (npm test does)');
   }
   work = mkdtempSync(join(tmpdir(), 'pa-deploy-'));
   src = join(work, 'src');
@@ -140,7 +140,7 @@ describe('deploy/install.sh into DESTDIR', () => {
 
   it('installs the app, the command, the config and the unit with the right modes', () => {
     const at = (p: string) => join(root, p);
-    for (const f of ['dist/src/cli/main.js', 'package.json', 'package-lock.json']) {
+    for (const f of ['dist/pairing-agent.cjs', 'package.json', 'package-lock.json']) {
       expect(readFileSync(at(`${APP}/${f}`))).toEqual(readFileSync(join(src, f)));
       expect(mode(at(`${APP}/${f}`))).toBe('0644');
     }
@@ -158,12 +158,12 @@ describe('deploy/install.sh into DESTDIR', () => {
     expect(existsSync(at(DROPIN))).toBe(false);
     const unit = readFileSync(at(UNIT), 'utf8');
     expect(unit).not.toMatch(/@[A-Z]+@/);
-    expect(unit).toContain(`\nExecStart=${shim} /opt/pairing-agent/dist/src/cli/main.js run --config /etc/pairing-agent/config.json\n`);
+    expect(unit).toContain(`\nExecStart=${shim} /opt/pairing-agent/dist/pairing-agent.cjs run --config /etc/pairing-agent/config.json\n`);
     expect(unit).toBe(readFileSync(join(src, 'deploy/pairing-agent.service'), 'utf8').replaceAll('@NODE@', shim).replaceAll('@PREFIX@', '/opt/pairing-agent'));
 
     expect(mode(at(`${APP}/bin/pairing-agent`))).toBe('0755');
     expect(readFileSync(at(`${APP}/bin/pairing-agent`), 'utf8')).toBe(
-      `#!/bin/sh\n# The pairing-agent command, installed by deploy/install.sh: the node the service runs.\nexec ${shim} /opt/pairing-agent/dist/src/cli/main.js "$@"\n`,
+      `#!/bin/sh\n# The pairing-agent command, installed by deploy/install.sh: the node the service runs.\nexec ${shim} /opt/pairing-agent/dist/pairing-agent.cjs "$@"\n`,
     );
     expect(lstatSync(at('usr/local/bin/pairing-agent')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(at('usr/local/bin/pairing-agent'))).toBe('/opt/pairing-agent/bin/pairing-agent');
@@ -181,7 +181,7 @@ describe('deploy/install.sh into DESTDIR', () => {
   });
 
   it('installs an app that runs: the version and a config check from the installed tree', () => {
-    const main = join(root, APP, 'dist/src/cli/main.js');
+    const main = join(root, APP, 'dist/pairing-agent.cjs');
     const version = spawnSync(NODE, [main, '--version'], { encoding: 'utf8' });
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')) as { version: string }).version);
     const check = spawnSync(NODE, [main, '--config', join(root, CONFIG), 'config', 'check'], { encoding: 'utf8' });
@@ -366,7 +366,7 @@ describe('deploy/install.sh checks', () => {
     cpSync(join(src, 'deploy'), join(bare, 'deploy'), { recursive: true });
     const r = spawnSync('bash', [join(bare, 'deploy/install.sh'), '--no-npm'], { env: { ...process.env, DESTDIR: newRoot() }, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`${bare}/dist/src/cli/main.js is missing: run "npm ci && npm run build" in ${bare} first`);
+    expect(r.stderr).toContain(`${bare}/dist/pairing-agent.cjs is missing: run "npm ci && npm run build" in ${bare} first`);
   });
 });
 

@@ -15,7 +15,7 @@ import { openCpuBudget, type CpuBudget } from './cpu-budget.js';
 import { printTable, type BenchRow } from './table.js';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
-const CLI = join(DIST, 'src/cli/main.js');
+const CLI = join(DIST, 'pairing-agent.cjs');
 const RUNS = Number(process.env.PI_BUDGET_RUNS ?? 7);
 const BARE = ['-e', ''];
 

@@ -17,7 +17,7 @@ import { validateConfig } from '../../src/config/index.js';
 import { startEmbeddedIdp } from '../../src/idp/embedded.js';
 import { printTable, type BenchRow } from './table.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/pairing-agent.cjs', import.meta.url));
 const RUNS = 10;
 const SETTLE_MS = 20_000;
 const IDLE_MS = 30_000;

@@ -1,0 +1,98 @@
+/**
+ * What the command loads to start (issue #18): on a Pi's CPU budget every module costs, so a command
+ * that only asks the daemon or reads the state file loads one JavaScript file (the bundle, no ESM
+ * loader) and no HTTP client (one HTTP/1.0 request on a plain socket). Checked by what Node itself
+ * records: `process.moduleLoadList` (built-in modules) and `require.cache` (files), read at exit.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, eventually, runBuiltCli, spawnDaemon } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pa-startup-'));
+const config = join(dir, 'config.json');
+const probe = join(dir, 'loaded.cjs');
+
+interface Loaded {
+  builtins: string[];
+  files: string[];
+  stdout: string;
+  status: number | null;
+}
+
+/** Runs the built CLI with a preload that reports, at exit, every built-in module and file loaded. */
+function loadedBy(args: string[]): Promise<Loaded> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', probe, CLI, '--config', config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const line = /^LOADED (.*)$/m.exec(stderr)?.[1];
+      if (line === undefined) return reject(new Error(`no report: ${stderr}`));
+      resolve({ ...(JSON.parse(line) as { builtins: string[]; files: string[] }), stdout, status });
+    });
+  });
+}
+
+const HTTP = ['http', '_http_client', '_http_agent', '_http_common', 'https'];
+const ESM_LOADER = ['internal/modules/esm/module_job', 'internal/fs/promises'];
+
+function expectLean(loaded: Loaded): void {
+  // The preload and the bundle: nothing else was read and compiled.
+  expect(loaded.files).toEqual([probe, CLI]);
+  expect(loaded.builtins.filter((m) => HTTP.includes(m))).toEqual([]);
+  expect(loaded.builtins.filter((m) => ESM_LOADER.includes(m))).toEqual([]);
+}
+
+beforeAll(() => {
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeSync(2, 'LOADED ' + JSON.stringify({
+      builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
+      files: Object.keys(require.cache),
+    }) + '\\n'));\n`,
+  );
+  // An issuer nobody answers: these commands must not need the network.
+  writeFileSync(config, JSON.stringify({ issuer: 'https://idp.invalid', client_id: 'startup-test', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }));
+});
+
+describe('start-up of the commands that only read (issue #18)', () => {
+  it('--version and status without a daemon load the bundle alone, no HTTP client, no ESM loader', async () => {
+    const version = await loadedBy(['--version']);
+    expect(version.status).toBe(0);
+    expectLean(version);
+    const status = await loadedBy(['status', '--json']);
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'unpaired', daemon: false });
+    expectLean(status);
+  });
+
+  describe('with a daemon running', () => {
+    let daemon: ReturnType<typeof spawnDaemon>;
+    beforeAll(async () => {
+      daemon = spawnDaemon(config);
+      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 20_000, 'the daemon');
+    });
+    afterAll(async () => {
+      daemon.child.kill('SIGTERM');
+      if (daemon.child.exitCode === null) await new Promise((r) => daemon.child.on('exit', r));
+    });
+
+    it('status --json and token ask it over the socket with nothing more', async () => {
+      const status = await loadedBy(['status', '--json']);
+      expect(JSON.parse(status.stdout)).toMatchObject({ state: 'unpaired', daemon: true });
+      expectLean(status);
+      // Unpaired: the daemon answers "not paired" (exit 1), by the same path a token takes.
+      const token = await loadedBy(['token']);
+      expect(token.status).toBe(1);
+      expectLean(token);
+      // The same answers without the probe, as a script would call it.
+      expect(runBuiltCli(['--config', config, 'token']).stderr).toContain('not paired');
+    });
+  });
+});

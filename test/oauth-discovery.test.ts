@@ -154,6 +154,18 @@ describe('discovery cache', () => {
     expect(events).toContain('oauth.discovery.cached');
   });
 
+  it('does not write the cache again while the metadata is unchanged (issue #18: SD-card wear)', async () => {
+    const cachePath = join(dir, 'unchanged.json');
+    fake = await startProviderServer(PROFILES.hydra);
+    await resolveEndpoints(http, { issuer: fake.issuer, cachePath });
+    const first = await stat(cachePath);
+    const again = await resolveEndpoints(http, { issuer: fake.issuer, cachePath });
+    expect(again.source).toBe('discovery');
+    // A rewrite renames a new file into place: a new inode.
+    const second = await stat(cachePath);
+    expect([second.ino, second.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
+  });
+
   it('without a cache, no network is a NetworkError', async () => {
     fake = await startProviderServer(PROFILES.hydra);
     const issuer = fake.issuer;

@@ -61,6 +61,13 @@ export async function resolveEndpoints(http: HttpClient, options: ResolveEndpoin
   }
   if (cachePath !== undefined) {
     try {
+      // Unchanged metadata is not written again: every start of the daemon and every one-shot
+      // command discovers, and each write is a temp file, a rename and two fsyncs on an SD card
+      // (issue #18). `fetchedAt` then says since when the provider has published this document.
+      const cached = await readDiscoveryCache(cachePath, issuer).catch(() => undefined);
+      if (cached !== undefined && JSON.stringify(cached.metadata) === JSON.stringify(metadata)) {
+        return { endpoints: mergeEndpoints(metadata, explicit), source: 'discovery' };
+      }
       await writeDiscoveryCache(cachePath, metadata, (options.now ?? Date.now)());
     } catch (error) {
       // Only a cache: the agent works without it, it just cannot boot offline.

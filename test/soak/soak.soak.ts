@@ -17,10 +17,15 @@ import {
   SURVIVABLE_FAULTS,
   fakeBytesPerRotation,
   markdownTable,
+  T0,
   runSoak,
   soakRows,
 } from './harness.js';
 import { NO_FAULTS } from './fault-gate.js';
+import { FSYNCS_PER_WRITE, wearMeter, type WearMeter } from './wear.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const AGENTS = 10;
 const HOURS = 24;
@@ -59,6 +64,37 @@ describe('soak (issue #9)', () => {
     // The faults really happened, of every survivable kind, and refreshes kept up with 5-minute tokens.
     for (const kind of Object.keys(SURVIVABLE_FAULTS.weights)) expect(faulty.gate.faults[kind as (typeof FAULT_KINDS)[number]] ?? 0, kind).toBeGreaterThan(0);
     expect(faulty.refreshed).toBeGreaterThan(AGENTS * HOURS * 12);
+  });
+
+  it('SD-card wear: bytes written to the state directory per paired day, 5-minute tokens (issue #18)', async () => {
+    let meter: WearMeter | undefined;
+    const r = await runSoak({
+      agents: 1,
+      hours: HOURS,
+      plan: NO_FAULTS,
+      seed: SEED,
+      store: (_i, now) => (meter = wearMeter(join(mkdtempSync(join(tmpdir(), 'pa-wear-')), 'state'), now)).store,
+    });
+    const writes = meter?.writes ?? [];
+    const pairedAt = writes.find((w) => w.state === 'paired')?.at ?? Number.NaN;
+    const day = writes.filter((w) => w.at >= pairedAt);
+    const perDay = (n: number) => Math.round((n * 24 * 3_600_000) / (T0 + HOURS * 3_600_000 - pairedAt));
+    const sum = (f: (w: (typeof writes)[number]) => number) => day.reduce((t, w) => t + f(w), 0);
+    process.stdout.write(
+      `\n${markdownTable(
+        `SD-card wear: one paired agent, ${HOURS} virtual hours, 5-minute access tokens with rotation`,
+        'counted at a real state directory on the virtual clock, scaled to one paired day. Each write: a temp file (the bytes below), its fsync, a rename, an fsync of the directory. Baseline: the same documents as conf wrote them before issue #18 (tab-indented), which also did a chmod per write.',
+        [
+          { figure: 'state writes per paired day', value: perDay(day.length), baseline: perDay(day.length) },
+          { figure: 'bytes written per paired day (state file via its temp file)', value: perDay(sum((w) => w.bytes)), baseline: perDay(sum((w) => w.confBytes)) },
+          { figure: 'fsyncs per paired day (file + directory)', value: perDay(day.length * FSYNCS_PER_WRITE), baseline: perDay(day.length * FSYNCS_PER_WRITE) },
+          { figure: 'writes of an unchanged document (countdown ticks, idle wake-ups)', value: writes.filter((w) => w.repeated).length, baseline: '—' },
+          { figure: 'refreshes', value: r.refreshed, baseline: '—' },
+        ],
+      )}`,
+    );
+    expect(writes.filter((w) => w.repeated)).toEqual([]);
+    expect(day.length).toBe(1 + 2 * r.refreshed);
   });
 
   it('lost answers (processed, then the answer dropped): counted, not asserted zero', async () => {

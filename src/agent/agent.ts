@@ -8,6 +8,7 @@ import type { Hal } from '../../hal/types.js';
 import type { Effect, Event, State } from '../pairing/state.js';
 import { step } from '../pairing/step.js';
 import { paint } from '../screens/paint.js';
+import { loadQrEncoder } from '../screens/qr.js';
 import { textLines, viewScreen } from '../screens/render.js';
 import type { Clock } from './clock.js';
 import { DIM_CONTRAST, FULL_CONTRAST, panelPlan } from './panel-power.js';
@@ -143,6 +144,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Warms the IdP client up in the background (see `IdpClient.prepare`). */
   async prepare(): Promise<void> {
     await this.#o.idp.prepare?.().catch(() => undefined);
+    // Not paired: the next screen may well be a code, with its QR (issue #18). A paired agent does
+    // not load the encoder it may never need.
+    const { name } = this.#state;
+    if (name !== 'paired' && name !== 'refreshing') loadQrEncoder();
   }
 
   /**

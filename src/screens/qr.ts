@@ -9,8 +9,16 @@ let qrcodeCreate: CreateQrCode | undefined;
  * `status` must not pay for it). It is CommonJS, so a synchronous `require` keeps rendering synchronous.
  */
 function createQrCode(text: string, options: QRCodeOptions): QRCode {
+  return loadQrEncoder()(text, options);
+}
+
+/**
+ * Loads qrcode now. The daemon calls this after its first frame while no pairing exists, so the first
+ * button press does not pay for it: on a Pi's CPU budget that load is about 0.3 s (issue #18).
+ */
+export function loadQrEncoder(): CreateQrCode {
   qrcodeCreate ??= (createRequire(import.meta.url)('qrcode') as { create: CreateQrCode }).create;
-  return qrcodeCreate(text, options);
+  return qrcodeCreate;
 }
 
 /** QR error correction levels, from the most redundant to the least. */

@@ -24,7 +24,8 @@ export interface DemoScreenInput {
   issuer: string;
   /** Recent log events, oldest first, each `HH:MM:SS name`. */
   events: string[];
-  logPath: string;
+  /** The configuration file the demo wrote, which the commands below use. */
+  configPath: string;
   /** Command lines to try from a second terminal. */
   commands: string[];
   /** Colour sequences allowed (a terminal, not a pipe). */
@@ -165,7 +166,7 @@ export function demoScreen(input: DemoScreenInput): string[] {
   const sideWidth = MIN_COLS - panelWidth - 2;
   const main = mainBlock(input, panelWidth, panelHeight);
   const side = sideBlock(input, sideWidth, panelHeight);
-  const second = [`Try from a second terminal (log: ${input.logPath}):`, ...input.commands.map((c) => `  ${c}`)];
+  const second = [`Try from a second terminal (wrote ${input.configPath}):`, ...input.commands.map((c) => `  ${c}`)];
   const extra = rows - MIN_ROWS;
   const lines = [
     fit(' pairing-agent demo · Enter: press (pair) · l: long press (unpair) · q: quit', cols),

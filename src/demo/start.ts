@@ -66,7 +66,7 @@ writeFileSync(
 );
 // Read back as any command will read it: the file on screen is the one the daemon runs on.
 const { config } = loadConfig({ path: configPath, env: {} });
-out.write(`pairing-agent demo: wrote ${configPath}:\n${readFileSync(configPath, 'utf8')}starting the daemon…\n`);
+out.write(`pairing-agent demo: wrote ${configPath}:\n${readFileSync(configPath, 'utf8')}starting the daemon (its log: ${logPath})…\n`);
 
 const cli = cliCommand();
 const commands = [`${cli} -c ${configPath} status`, `${cli} -c ${configPath} token`, `curl --unix-socket ${socketPath} http://agent/token`];
@@ -98,7 +98,7 @@ display = new TerminalDisplay({
           now: Date.now(),
           issuer: idp.issuer,
           events,
-          logPath,
+          configPath,
           commands,
           color: tty,
         }),

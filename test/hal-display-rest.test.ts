@@ -48,7 +48,7 @@ describe('a switched-off panel', () => {
     expect(seen).toEqual([true, false]);
     const state = { name: 'paired', tokens: { accessToken: 'at', tokenType: 'Bearer', issuedAt: 0 }, identity: { who: 'Alice' }, failures: 0 } as const;
     const screen = (panelOn: boolean) =>
-      demoScreen({ cols: 80, rows: 24, panel: new Bitmap(128, 64), panelOn, state, now: 0, issuer: 'http://127.0.0.1:1', events: [], logPath: '/tmp/x.log', commands: [], color: false }).join('\n');
+      demoScreen({ cols: 80, rows: 24, panel: new Bitmap(128, 64), panelOn, state, now: 0, issuer: 'http://127.0.0.1:1', events: [], configPath: '/tmp/x/config.json', commands: [], color: false }).join('\n');
     expect(screen(false)).toContain('panel off');
     expect(screen(true)).not.toContain('panel off');
   });

@@ -1,7 +1,7 @@
 /**
  * `pairing-agent sim qr` (issue #17): the QR on the simulated panel, read dark on light as a phone reads
  * it, from the built CLI against a real daemon (`hal: "sim"`) and the embedded IdP. Exit 1 on a screen
- * with no QR. The decoder (jsQR) is loaded by this command alone: every module each process resolves is
+ * with no QR (unpaired, paired, and the code screen's text page). The decoder (jsQR) is loaded by this command alone: every module each process resolves is
  * traced (test/support/trace-loads.mjs).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,15 +61,32 @@ describe('pairing-agent sim qr', () => {
         return s.state === 'awaiting_user' ? s : undefined;
       }, 10_000, 'awaiting_user');
 
-      // The code screen: exactly the URL a phone would open.
-      const qr = await traced(['sim', 'qr']);
-      expect(qr.stderr).toBe('');
-      expect(qr.status).toBe(0);
-      expect(qr.stdout).toBe(`${String(awaiting.verification_uri_complete)}\n`);
-      expect(qr.stdout).toMatch(/\/device\?user_code=[A-Z]{4}-[A-Z]{4}\n$/);
+      // The code screen: exactly the URL a phone would open. It alternates a QR page with a text page
+      // (issue #16, 5 s each) when the URL does not fit beside the QR, as here: `sim qr` exits 1 on the
+      // text page. The page is read before and after each call (`sim screen --text`, "page i/n"), and only
+      // answers given on one known page count, so a busy machine cannot mix them up.
+      const page = async () => (await runCli(['--config', config, 'sim', 'screen', '--text'])).stdout.split('\n')[0] ?? '';
+      const onPage = new Map<string, Awaited<ReturnType<typeof traced>>>();
+      let pages = Number.POSITIVE_INFINITY;
+      for (const deadline = Date.now() + 40_000; onPage.size < pages && Date.now() < deadline; ) {
+        const before = await page();
+        const r = await traced(['sim', 'qr']);
+        if ((await page()) !== before) continue;
+        onPage.set(before, r);
+        pages = Number(/^page \d+\/(\d+)$/.exec(before)?.[1]);
+      }
+      expect(onPage.size).toBe(pages);
+      const qr = onPage.get(`page 1/${pages}`);
+      expect(qr?.stderr).toBe('');
+      expect(qr?.status).toBe(0);
+      expect(qr?.stdout).toBe(`${String(awaiting.verification_uri_complete)}\n`);
+      expect(qr?.stdout).toMatch(/\/device\?user_code=[A-Z]{4}-[A-Z]{4}\n$/);
+      for (let n = 2; n <= pages; n++) {
+        expect(onPage.get(`page ${n}/${pages}`)).toMatchObject({ status: 1, stdout: '', stderr: 'pairing-agent: the simulated panel shows no QR code\n' });
+      }
 
       // The decoder is loaded by `sim qr` and nothing else: not the daemon, not `sim press`, not `status`.
-      expect(jsqr(qr.loaded).length).toBeGreaterThan(0);
+      expect(jsqr(qr?.loaded ?? []).length).toBeGreaterThan(0);
       const status = await traced(['status']);
       // The trace saw the command (the bundle, issue #18), so the checks below are not vacuous.
       expect(status.loaded.some((u) => u.endsWith('/dist/pairing-agent.cjs'))).toBe(true);

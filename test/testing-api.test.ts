@@ -18,14 +18,21 @@ import { scanPanel } from './fixtures/scan.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TRACE = fileURLToPath(new URL('./support/trace-loads.mjs', import.meta.url));
 
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+/**
+ * Whether a process with this pid still runs (signal 0 checks without sending anything). A zombie has
+ * exited: an orphan waits for PID 1 to reap it, and a container's PID 1 may never do so.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     expect((error as NodeJS.ErrnoException).code).toBe('ESRCH');
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false; // gone between the two looks
   }
 }
 

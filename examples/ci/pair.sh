@@ -18,7 +18,14 @@ trap 'kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true' EX
 pairing-agent wait unpaired --daemon --timeout 30 >/dev/null   # the device is up
 pairing-agent sim press                                        # a person presses its button
 pairing-agent wait awaiting_user --timeout 30 >/dev/null       # it shows a code
-url=$(pairing-agent sim qr)                                    # the URL its QR code holds
+# The URL its QR code holds. A code screen whose URL does not fit beside the QR alternates a QR page
+# and a text page every 5 s, and `sim qr` exits 1 on the text page: look again.
+url=
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do
+  url=$(pairing-agent sim qr 2>/dev/null) && break
+  sleep 1
+done
+[ -n "$url" ] || { echo "pair.sh: no QR code on the panel" >&2; exit 1; }
 echo "pair.sh: approve at $url" >&2
 if [ -n "${APPROVE:-}" ]; then $APPROVE "$url"; fi
 pairing-agent wait paired --timeout "${PAIR_TIMEOUT:-300}" >&2 # approved: the device holds tokens

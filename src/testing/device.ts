@@ -179,10 +179,11 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
   }
 
   const socket = controlSocketPath(config);
-  const call = async (method: 'GET' | 'POST', path: string, timeoutMs = config.http_timeout_ms): Promise<ApiReply> => {
+  /** `answers`: the HTTP statuses the caller reads itself (`GET /token` explains its 409 and 503). */
+  const call = async (method: 'GET' | 'POST', path: string, timeoutMs = config.http_timeout_ms, answers: number[] = []): Promise<ApiReply> => {
     const reply = exitedHow === undefined ? await callDaemon(socket, method, path, timeoutMs) : undefined;
     if (reply === undefined) throw new AgentError('ERR_STATE', `the simulated device is not running (${exitedHow ?? 'no control socket'})`);
-    if (reply.status >= 500) throw new AgentError('ERR_STATE', `the simulated device answered HTTP ${reply.status} to ${method} ${path}`);
+    if (reply.status >= 300 && !answers.includes(reply.status)) throw new AgentError('ERR_STATE', `the simulated device answered HTTP ${reply.status} to ${method} ${path}`);
     return reply;
   };
   const status = async () => (await call('GET', '/status')).json() as Status;
@@ -224,7 +225,7 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
     },
     screenPng,
     async token() {
-      const reply = await call('GET', '/token', refreshWaitMs(config) + REFRESH_WAIT_MARGIN_MS);
+      const reply = await call('GET', '/token', refreshWaitMs(config) + REFRESH_WAIT_MARGIN_MS, [409, 503]);
       const body = reply.json() as { access_token?: unknown; error?: unknown; state?: unknown; reason?: unknown };
       if (reply.status === 200 && typeof body.access_token === 'string') return body.access_token;
       throw new AgentError('ERR_STATE', `no access token: ${String(body.reason ?? body.error)}${body.state === undefined ? '' : ` (state: ${String(body.state)})`}`);

@@ -73,6 +73,9 @@ export interface AgentEvents {
 export class Agent extends EventEmitter<AgentEvents> {
   #state: State = { name: 'unpaired' };
   #queue: Promise<void> = Promise.resolve();
+  /** Events dispatched and events handled: the watchdog's evidence that the queue moves (issue #12). */
+  #dispatched = 0;
+  #handled = 0;
   #wake: unknown;
   #tick: unknown;
   #stopped = false;
@@ -136,9 +139,18 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Queues an event; resolves once it and its synchronous effects (persist, wake) are done. */
   dispatch(event: Event): Promise<void> {
+    this.#dispatched++;
     const run = this.#queue.then(() => this.#handle(event));
-    this.#queue = run.catch(() => undefined);
+    this.#queue = run.then(
+      () => void this.#handled++,
+      () => void this.#handled++,
+    );
     return run;
+  }
+
+  /** Events queued (waiting or in hand) and handled so far, for the systemd watchdog (`daemon/watchdog.ts`). */
+  progress(): { queued: number; handled: number } {
+    return { queued: this.#dispatched - this.#handled, handled: this.#handled };
   }
 
   /** Warms the IdP client up in the background (see `IdpClient.prepare`). */

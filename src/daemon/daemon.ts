@@ -25,6 +25,7 @@ import { tryLock } from './lock.js';
 import { controlSocketPath } from './paths.js';
 import { refreshWaitMs } from './token-policy.js';
 import { createNotifier, type NotifySend } from './sd-notify.js';
+import { queueWatch, stallLimitMs } from './watchdog.js';
 
 
 export interface DaemonOptions {
@@ -126,7 +127,8 @@ async function start(
   // 0660: the device's apps reach the token API through the agent's group (issue #7).
   servers.push([await listenUnix(config.socket_path, 0o660, false, api), config.socket_path]);
 
-  const notifier = createNotifier(env, () => true, o.notify);
+  // The watchdog pings only while the agent's event queue moves (issue #12).
+  const notifier = createNotifier(env, queueWatch(agent, stallLimitMs(env)), o.notify);
   cleanups.push(() => notifier.close());
   await notifier.ready();
   log('ready', { state: agent.state.name, socket: config.socket_path });

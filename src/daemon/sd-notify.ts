@@ -20,7 +20,8 @@ export interface Notifier {
 
 /**
  * Starts the watchdog pings (every half `WATCHDOG_USEC`, as sd_watchdog_enabled(3) advises) when
- * systemd asked for them; `isAlive` lets a stuck agent miss its pings so systemd restarts it.
+ * systemd asked for them; `isAlive` (the daemon's is `watchdog.ts`'s `queueWatch`) lets a stuck agent
+ * miss its pings so systemd restarts it.
  */
 export function createNotifier(env: Readonly<Record<string, string | undefined>>, isAlive: () => boolean, send: NotifySend = systemdNotify): Notifier {
   if (!env.NOTIFY_SOCKET) return { ready: async () => {}, stopping: async () => {}, close: () => {} };

@@ -111,8 +111,11 @@ export class ProtocolError extends AgentError {
  * Checks whose failure does not mean a forged or foreign answer:
  * - `id_token_time`: an ID token refused only for `exp`/`nbf`/`iat` against the local clock, which may
  *   be days off on a Pi without a real-time clock (issue #4, #12).
+ * - `id_token_unverifiable`: an ID token this client has no key for (HMAC without the client secret,
+ *   an algorithm it does not verify, no published keys); it came from the token endpoint over TLS
+ *   (OIDC Core §3.1.3.7 (6), issue #12).
  */
-export type ProtocolCheck = 'id_token_time';
+export type ProtocolCheck = 'id_token_time' | 'id_token_unverifiable';
 
 /**
  * The exchange failed below the OAuth layer: timeout, reset, refused, DNS, 5xx, 429. Worth retrying

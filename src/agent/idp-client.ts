@@ -19,7 +19,7 @@ import {
   resolveEndpoints,
   revokeTokens,
 } from '../oauth/index.js';
-import type { IdTokenValidator } from '../oauth/id-token.js';
+import { rejectUnverifiable, type IdTokenValidator } from '../oauth/id-token.js';
 import type { DeviceAuthorizationResult, Identity } from '../pairing/state.js';
 import { failureOutcome, pollOutcome, refreshOutcome } from './outcomes.js';
 import { packageVersion } from '../cli/version.js';
@@ -108,8 +108,15 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
   const identityFromIdToken = async (idToken: string | undefined): Promise<Identity | undefined> => {
     if (idToken === undefined) return undefined;
     const ep = await endpoints();
-    if (ep.issuer === undefined || ep.jwksUri === undefined) return undefined;
-    validator ??= createIdTokenValidator(http, { endpoints: ep, clientId: client.clientId });
+    if (ep.issuer === undefined) return undefined; // nothing to compare "iss" with
+    const secret = 'clientSecret' in client ? client.clientSecret : undefined;
+    try {
+      validator ??= createIdTokenValidator(http, { endpoints: ep, clientId: client.clientId, ...(secret === undefined ? {} : { clientSecret: secret }) });
+    } catch {
+      // No published keys and no secret, or only algorithms this client cannot verify (a public client
+      // of a provider signing HS256): the token is unchecked, not forged (issue #12).
+      return rejectUnverifiable(idToken, { issuer: ep.issuer, clientId: client.clientId }, 'no key this client can verify with');
+    }
     const claims = await validator.validate(idToken);
     const text = (name: string) => (typeof claims[name] === 'string' && (claims[name] as string).length <= 256 ? (claims[name] as string) : undefined);
     const who = text('name') ?? text('email') ?? text('phone_number') ?? text('preferred_username');
@@ -169,15 +176,17 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
         const identity = await identityFromIdToken(result.tokens.idToken);
         return identity === undefined ? { result } : { result, identity };
       } catch (error) {
-        if (error instanceof NetworkError || isClockProblem(error)) {
-          // The keys could not be fetched, or the token is "expired" or "not yet valid" by a local clock
-          // that may be days off (a Pi without a real-time clock; issue #4: the server judges time):
-          // keep the tokens (the device code is spent) and learn who paired from userinfo instead.
+        if (error instanceof NetworkError || isClockProblem(error) || isUnverifiable(error)) {
+          // The keys could not be fetched, the token is "expired" or "not yet valid" by a local clock
+          // that may be days off (a Pi without a real-time clock; issue #4: the server judges time), or
+          // this client has no key for it (issue #12): keep the tokens (the device code is spent) and
+          // learn who paired from userinfo instead.
           log('id_token_unchecked', { reason: (error as Error).message });
           return { result };
         }
-        // A forged or foreign ID token: refuse the pairing (OIDC Core §3.1.3.7).
-        return { result: failureOutcome(error) };
+        // A forged or foreign ID token: refuse the pairing (OIDC Core §3.1.3.7). The device code is
+        // spent, so this ends the flow as `failed` with the reason; it is never polled again.
+        return { result: { kind: 'refused', code: 'id_token_rejected', reason: error instanceof Error ? error.message : String(error) } };
       }
     },
 
@@ -239,4 +248,9 @@ export function isClockProblem(error: unknown): boolean {
 function withOtherNames(identity: Identity, names: readonly (string | undefined)[]): Identity {
   const otherNames = [...new Set(names.filter((name): name is string => name !== undefined && name !== '' && name !== identity.who))];
   return otherNames.length === 0 ? identity : { ...identity, otherNames };
+}
+
+/** An ID token this client has no key to verify with (see `oauth/id-token.ts`). */
+function isUnverifiable(error: unknown): boolean {
+  return error instanceof ProtocolError && error.check === 'id_token_unverifiable';
 }

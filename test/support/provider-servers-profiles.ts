@@ -47,6 +47,22 @@ export interface ProviderProfile {
   claims: (subject: string) => Record<string, unknown>;
   /** Answer form-encoded instead of JSON (GitHub without `Accept: application/json`). */
   formEncoded?: boolean;
+  /**
+   * Sign ID tokens HS256 instead of ES256, keyed with the client secret (`'client_secret'`, OIDC Core
+   * §10.1) or with a secret of the provider's own (Glewlwyd's `jwt-type: sha`); the JWKS then has no keys.
+   */
+  idTokenHmacKey?: 'client_secret' | string;
+  /** Put another audience in ID tokens (a token meant for someone else). */
+  idTokenAudience?: string;
+  /** Sign ID tokens with a key other than the published one (a forged signature). */
+  idTokenForged?: boolean;
+  /**
+   * How a refresh with an unknown, revoked or replayed refresh token is refused: RFC 6749 §5.2's
+   * `invalid_grant` (the default) or Glewlwyd 2.7's HTTP 400 with an empty body.
+   */
+  refreshRefusal?: 'invalid_grant' | 'empty_400';
+  /** Revocation only with HTTP Basic client authentication: others get 401 with an empty body (Glewlwyd 2.7). */
+  revocationNeedsBasicAuth?: boolean;
 }
 
 const letters = 'BCDFGHJKLMNPQRSTVWXZ';
@@ -214,6 +230,27 @@ export const PROFILES = {
     verificationUriName: 'verification_url',
     verificationUriComplete: false,
     deviceCodeLifetime: 1800,
+  },
+  /**
+   * Glewlwyd 2.7.5 (Debian 12's `glewlwyd`) as found in the field: OIDC plugin under `/api/oidc`,
+   * `jwt-type: sha` (HS256 ID tokens keyed with the provider's own secret, no asymmetric keys published),
+   * `refresh-token-one-use: always` (rotation), a deleted or replayed refresh token answered with HTTP 400
+   * and an empty body, and revocation only with Basic client authentication (a public client gets 401).
+   */
+  glewlwyd: {
+    ...base,
+    name: 'Glewlwyd 2.7.5 (jwt-type sha)',
+    issuerPath: '/api/oidc',
+    discoveryPaths: ['/api/oidc/.well-known/openid-configuration'],
+    paths: { deviceAuthorization: '/api/oidc/device_authorization', token: '/api/oidc/token', revocation: '/api/oidc/revoke', userinfo: '/api/oidc/userinfo', jwks: '/api/oidc/jwks' },
+    client: { clientId: 'device' },
+    defaultScope: 'openid offline_access',
+    verificationUri: (origin) => `${origin}/device`,
+    idToken: true,
+    idTokenHmacKey: 'glewlwyd-server-key-not-known-to-clients',
+    refreshRefusal: 'empty_400',
+    revocationNeedsBasicAuth: true,
+    claims: (sub) => ({ name: 'Dana Scully', email: `${sub}@example.com` }),
   },
   /** Microsoft identity platform: a ready-made `message`, `ext_expires_in`. */
   microsoft: {

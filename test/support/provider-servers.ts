@@ -60,6 +60,8 @@ export interface FakeProvider {
   loseNextAnswer(path: string): void;
   /** Whether a refresh token is currently valid. */
   isRefreshTokenActive(token: string): boolean;
+  /** Ends every session, as an administrator deleting them would: all tokens stop working. */
+  endSessions(): void;
   close(): Promise<void>;
 }
 
@@ -113,10 +115,15 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
   const requests: RecordedRequest[] = [];
   let interceptor: ((req: RecordedRequest) => CannedResponse | undefined) | undefined;
   const losing = new Set<string>();
-  let signing: { key: CryptoKey; jwk: JWK } | undefined;
-  if (profile.idToken) {
+  let signing: { key: CryptoKey | Uint8Array; alg: string; jwk?: JWK } | undefined;
+  if (profile.idToken && profile.idTokenHmacKey !== undefined) {
+    const secret = profile.idTokenHmacKey === 'client_secret' ? profile.client.clientSecret : profile.idTokenHmacKey;
+    if (secret === undefined) throw new Error(`fake ${profile.name}: an HMAC key from the client secret needs a confidential client`);
+    signing = { key: new TextEncoder().encode(secret), alg: 'HS256' };
+  } else if (profile.idToken) {
     const pair = await generateKeyPair('ES256', { extractable: true });
-    signing = { key: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' } };
+    signing = { key: pair.privateKey, alg: 'ES256', jwk: { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' } };
+    if (profile.idTokenForged) signing.key = (await generateKeyPair('ES256')).privateKey;
   }
 
   const server = createServer();
@@ -171,10 +178,10 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
   async function idTokenFor(subject: string): Promise<string | undefined> {
     if (!signing) return undefined;
     return new SignJWT({ ...profile.claims(subject) })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'JWT' })
+      .setProtectedHeader({ alg: signing.alg, ...(signing.jwk ? { kid: 'k1' } : {}), typ: 'JWT' })
       .setIssuer(issuer)
       .setSubject(subject)
-      .setAudience(profile.client.clientId)
+      .setAudience(profile.idTokenAudience ?? profile.client.clientId)
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(signing.key);
@@ -222,11 +229,11 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
           userinfo_endpoint: endpoints.userinfoEndpoint,
           jwks_uri: endpoints.jwksUri,
           grant_types_supported: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-          ...(signing ? { id_token_signing_alg_values_supported: ['ES256'] } : {}),
+          ...(signing ? { id_token_signing_alg_values_supported: [signing.alg] } : {}),
         },
       };
     }
-    if (req.method === 'GET' && req.path === p.jwks && signing) return { status: 200, body: { keys: [signing.jwk] } };
+    if (req.method === 'GET' && req.path === p.jwks && signing) return { status: 200, body: { keys: signing.jwk ? [signing.jwk] : [] } };
     if (req.method === 'GET' && req.path === p.userinfo) {
       const at = req.headers.authorization?.replace(/^Bearer /i, '') ?? '';
       const state = accessTokens.get(at);
@@ -270,11 +277,14 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
       if (grant === 'refresh_token') {
         const rt = req.form.refresh_token ?? '';
         const state = refreshTokens.get(rt);
-        if (!state) return { status: 400, body: { error: 'invalid_grant', error_description: 'unknown refresh token' } };
+        // Glewlwyd 2.7 refuses without the RFC 6749 §5.2 body: HTTP 400, nothing else.
+        const refused = (description: string): CannedResponse =>
+          profile.refreshRefusal === 'empty_400' ? { status: 400, body: '' } : { status: 400, body: { error: 'invalid_grant', error_description: description } };
+        if (!state) return refused('unknown refresh token');
         if (!state.active) {
           // Reuse of a rotated token: revoke the whole family (Auth0's reuse detection, RFC 9700 §4.14.2).
           if (profile.reuseDetection) revokeFamily(state.family);
-          return { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token is invalid' } };
+          return refused('refresh token is invalid');
         }
         // Without rotation the old token stays valid and none is sent (RFC 6749 §6 "MAY issue").
         if (!profile.rotateRefreshTokens) return { status: 200, body: await issueTokens(state.subject, state.scope, state.family, false) };
@@ -284,6 +294,7 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
       return { status: 400, body: { error: 'unsupported_grant_type' } };
     }
     if (req.path === p.revocation) {
+      if (profile.revocationNeedsBasicAuth && !req.headers.authorization?.startsWith('Basic ')) return { status: 401, body: '' };
       if (auth) return auth;
       const t = req.form.token ?? '';
       const rt = refreshTokens.get(t);
@@ -340,6 +351,10 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
     },
     isRefreshTokenActive(t) {
       return refreshTokens.get(t)?.active ?? false;
+    },
+    endSessions() {
+      for (const state of refreshTokens.values()) state.active = false;
+      for (const state of accessTokens.values()) state.active = false;
     },
     close: () => shut(server),
   };

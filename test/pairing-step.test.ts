@@ -298,7 +298,7 @@ describe('step: keeping the pairing fresh', () => {
 
   it('invalid_grant means the pairing is gone: wipe and unpaired with a clear notice', () => {
     const [next, effects] = step(refreshing, { type: 'refresh', result: { kind: 'invalid_grant', reason: oauthError('invalid_grant') } }, ctx);
-    expect(next).toEqual({ name: 'unpaired', notice: 'pairing_lost' });
+    expect(next).toEqual({ name: 'unpaired', notice: 'pairing_lost', lostReason: oauthError('invalid_grant') });
     expect(names(effects)).toEqual(['wipe', 'persist', 'wake', 'log']);
   });
 

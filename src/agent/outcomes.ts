@@ -66,8 +66,24 @@ export function refreshOutcome(result: RefreshResult): RefreshOutcome {
     case 'transient':
       return transientOutcome(result.error);
     case 'fatal': {
-      const outcome = failureOutcome(result.error);
+      const outcome = refreshFailureOutcome(result.error);
       return outcome.kind === 'malformed' && result.salvagedRefreshToken !== undefined ? { ...outcome, salvagedRefreshToken: result.salvagedRefreshToken } : outcome;
     }
   }
+}
+
+/** A 4xx that is not "later" (408, 429): the token endpoint's answer to this refresh token (issue #12). */
+const isRefusalStatus = (status: number | undefined): boolean => status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+/**
+ * A refresh's failure: any 4xx other than 408/429 is a refusal, with an OAuth body or without one
+ * (Glewlwyd's empty 400); an OAuth error in a 2xx or a 3xx is not a refusal of the grant but an
+ * answer that makes no sense (RFC 6749 §5.2 sends errors with 400).
+ */
+function refreshFailureOutcome(error: NetworkError | OAuthError | ProtocolError): TransientOutcome | MalformedOutcome | RefusedOutcome {
+  if (error instanceof ProtocolError && error.field !== 'dpop' && isRefusalStatus(error.status)) {
+    return { kind: 'refused', code: 'http_refusal', reason: `refused (${error.message})`, ...(error.status === undefined ? {} : { status: error.status }) };
+  }
+  if (error instanceof OAuthError && !isRefusalStatus(error.status)) return { kind: 'malformed', code: 'malformed', reason: error.message, status: error.status };
+  return failureOutcome(error);
 }

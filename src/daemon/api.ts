@@ -73,9 +73,7 @@ export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refres
   const { agent, clock } = o;
   let state = agent.state;
   if (state.name === 'paired' && freshEnough(state.tokens.issuedAt, state.tokens.accessExpiresAt, clock.now())) return json(200, tokenAnswer(state.tokens, clock.now()));
-  if (state.name !== 'paired' && state.name !== 'refreshing') {
-    return json(409, { error: 'not_paired', state: state.name });
-  }
+  if (state.name !== 'paired' && state.name !== 'refreshing') return notPaired(state);
   // Near expiry: ask for a refresh (one at a time however many callers: the state machine ignores
   // `token_wanted` while `refreshing`) and wait for its outcome.
   if (state.name === 'paired') await agent.dispatch({ type: 'token_wanted' });
@@ -83,9 +81,21 @@ export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refres
   if (state.name === 'paired') {
     const { tokens } = state;
     if (tokens.accessExpiresAt === undefined || tokens.accessExpiresAt > clock.now()) return json(200, tokenAnswer(tokens, clock.now()));
-    return json(503, { error: 'temporarily_unavailable', reason: 'the access token expired and the identity provider cannot be reached; retrying' });
+    // The provider answered and said no: say "refused", not "cannot be reached" (issue #12).
+    const reason =
+      state.refused === undefined
+        ? 'the access token expired and the identity provider cannot be reached; retrying'
+        : `the access token expired and the identity provider refused the refresh: ${state.refused}; asking once more before the pairing counts as lost`;
+    return json(503, { error: 'temporarily_unavailable', reason });
   }
-  return json(state.name === 'refreshing' ? 503 : 409, { error: state.name === 'refreshing' ? 'temporarily_unavailable' : 'not_paired', state: state.name });
+  if (state.name === 'refreshing') return json(503, { error: 'temporarily_unavailable', state: state.name });
+  return notPaired(state);
+}
+
+/** 409 `not_paired`, with what the provider answered when it ended the pairing (issue #12). */
+function notPaired(state: State): Reply {
+  const lost = state.name === 'unpaired' && state.lostReason !== undefined ? { reason: `the pairing was lost: the identity provider refused it (${state.lostReason})` } : {};
+  return json(409, { error: 'not_paired', state: state.name, ...lost });
 }
 
 async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Promise<Reply> {

@@ -38,6 +38,10 @@ export interface Status {
   access_token_expires_at?: string | null;
   /** Why the agent is where it is: `pairing_lost`, `cancelled`, `unpaired`, or an IdP error text. */
   reason?: string;
+  /** With `pairing_lost`: what the identity provider answered (issue #12). */
+  lost_reason?: string;
+  /** Paired, but the last refresh was refused: it is asked once more before the pairing counts as lost (issue #12). */
+  refresh_refused?: string;
   /** When the agent retries on its own (offline, kiosk restarts). */
   retry_at?: string;
   /** Whether a daemon is running this state right now. */
@@ -64,10 +68,11 @@ export function statusOf(state: State, daemon: boolean): Status {
         subject: state.identity.subject ?? null,
         who: state.identity.who ?? null,
         access_token_expires_at: state.tokens.accessExpiresAt === undefined ? null : iso(state.tokens.accessExpiresAt),
+        ...(state.refused === undefined ? {} : { refresh_refused: state.refused }),
         daemon,
       };
     case 'unpaired':
-      return { state: state.name, ...(state.notice === undefined ? {} : { reason: state.notice }), daemon };
+      return { state: state.name, ...(state.notice === undefined ? {} : { reason: state.notice }), ...(state.lostReason === undefined ? {} : { lost_reason: state.lostReason }), daemon };
     case 'offline':
       return { state: state.name, reason: state.reason, retry_at: iso(state.retryAt), daemon };
     case 'failed':

@@ -49,7 +49,10 @@ export interface PendingCode {
 }
 
 export type State =
-  /** `autoRetryAt`: a kiosk (`auto_pair`) asks for a new code then. */
+  /**
+   * `autoRetryAt`: a kiosk (`auto_pair`) asks for a new code then. `lostReason`: with `pairing_lost`,
+   * what the provider answered (issue #12).
+   */
   | {
       name: 'unpaired';
       notice?: 'pairing_lost' | 'cancelled' | 'unpaired';
@@ -57,6 +60,7 @@ export type State =
       /** False when unpairing could not revoke the tokens at the server (issue #13); the screen says so (issue #16). */
       revoked?: false;
       revokeReason?: string;
+      lostReason?: string;
     }
   /** `restarts`: automatic restarts in a row on a kiosk (`auto_pair`), for growing pauses. */
   | { name: 'requesting_code'; attempt: number; restarts: number }
@@ -89,8 +93,13 @@ export type State =
       refreshUncertain?: boolean;
       /** The last refresh could not reach the provider: the screen shows "Paired, no network" (issue #16). */
       unreachable?: boolean;
+      /**
+       * The last refresh was refused (a 4xx other than 408/429, not `invalid_grant`), for this reason.
+       * One such answer may come from an odd proxy: a second one, after a pause, ends the pairing (issue #12).
+       */
+      refused?: string;
     }
-  | { name: 'refreshing'; tokens: Tokens; identity: Identity; failures: number; refreshUncertain?: boolean; unreachable?: boolean }
+  | { name: 'refreshing'; tokens: Tokens; identity: Identity; failures: number; refreshUncertain?: boolean; unreachable?: boolean; refused?: string }
   | { name: 'unpairing'; tokens: Tokens }
   | { name: 'denied'; autoRetryAt?: number; restarts: number }
   | { name: 'code_expired'; autoRetryAt?: number; restarts: number }
@@ -133,7 +142,12 @@ export type FailureCode =
   /** The ID token that came with the tokens failed validation (OIDC Core §3.1.3.7). */
   | 'id_token_rejected'
   /** Tokens asked for with a DPoP proof came back as another type: not bound, refused (RFC 9449 §5, issue #19). */
-  | 'dpop_downgrade';
+  | 'dpop_downgrade'
+  /**
+   * A 4xx other than 408/429 without an OAuth error body: Glewlwyd 2.7 answers a refresh with a deleted
+   * or replayed refresh token with HTTP 400 and nothing else, where RFC 6749 §5.2 wants `invalid_grant`.
+   */
+  | 'http_refusal';
 
 /** A request that got no usable answer, worth repeating later (network, 5xx, 429). Plain data. */
 export interface TransientOutcome {
@@ -158,7 +172,7 @@ export interface MalformedOutcome {
 /** The provider answered with a refusal that repeating the same request will not change. */
 export interface RefusedOutcome {
   kind: 'refused';
-  code: 'oauth_error' | 'id_token_rejected' | 'dpop_downgrade';
+  code: 'oauth_error' | 'id_token_rejected' | 'dpop_downgrade' | 'http_refusal';
   reason: string;
   status?: number;
   /** The OAuth `error` code, when the refusal was an OAuth error answer. */

@@ -7,7 +7,7 @@
  */
 import type { Effect, Event, Identity, PendingCode, PollOutcome, RefreshOutcome, State, StepContext, Tokens, TokenSet } from './state.js';
 import {
-  autoPairPause, freshEnough, MIN_LIFETIME_MS, REFRESH_BACKOFF_BASE_MS, refreshTime, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval,
+  autoPairPause, freshEnough, MIN_LIFETIME_MS, REFRESH_BACKOFF_BASE_MS, REFUSAL_RECHECK_JITTER_MS, REFUSAL_RECHECK_MS, refreshTime, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval,
 } from './timing.js';
 
 export type StepResult = [State, Effect[]];
@@ -62,8 +62,15 @@ function failed(reason: string, restarts: number, ctx: StepContext): StepResult 
  * Back to `unpaired`, with `before` effects first (wipe, persist). A button-less kiosk has no other way
  * to pair again, so it asks for a new code after a pause (issue #4 `auto_pair`).
  */
-function toUnpaired(notice: 'pairing_lost' | 'cancelled' | 'unpaired', ctx: StepContext, before: Effect[], after: Effect[] = []): StepResult {
-  return rest({ name: 'unpaired', notice }, 0, ctx, before, after);
+function toUnpaired(notice: 'pairing_lost' | 'cancelled' | 'unpaired', ctx: StepContext, before: Effect[], after: Effect[] = [], lostReason?: string): StepResult {
+  return rest({ name: 'unpaired', notice, ...(lostReason === undefined ? {} : { lostReason }) }, 0, ctx, before, after);
+}
+
+/** The pairing is gone at the server: forget it, and say why (issue #4, #12). */
+function pairingLost(state: Extract<State, { name: 'refreshing' }>, reason: string, code: string, ctx: StepContext): StepResult {
+  return toUnpaired('pairing_lost', ctx, [{ type: 'wipe' }, { type: 'persist' }], [
+    { type: 'log', event: 'pairing_lost', fields: { reason, code, after_lost_answer: state.refreshUncertain ?? false } },
+  ], reason);
 }
 
 function fromIdle(state: Extract<State, { name: 'unpaired' }>, event: Event, ctx: StepContext): StepResult {
@@ -316,6 +323,7 @@ function startRefresh(state: Extract<State, { name: 'paired' }>): StepResult {
     failures: state.failures,
     ...(state.refreshUncertain ? { refreshUncertain: true } : {}),
     ...(state.unreachable ? { unreachable: true } : {}),
+    ...(state.refused === undefined ? {} : { refused: state.refused }),
   };
   // Persisted so that a crash mid-refresh is known at start-up to have maybe consumed the token.
   return [next, [{ type: 'persist' }, { type: 'refresh', refreshToken }]];
@@ -343,15 +351,16 @@ function backToPaired(
   return [next, [{ type: 'persist' }, { type: 'wake', at: refreshAt }]];
 }
 
+/** Refusals of the grant itself by the token endpoint (a 4xx other than 408/429), as opposed to refused tokens. */
+const DEFINITIVE_REFUSALS: ReadonlySet<string> = new Set(['oauth_error', 'http_refusal']);
+
 function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: RefreshOutcome, ctx: StepContext): StepResult {
   switch (result.kind) {
     case 'tokens':
       return paired(tokensFrom(result.tokens, ctx.now, state.tokens), state.identity, { ...ctx, hasUserinfo: false }, result.rotated ? 'refreshed_rotated' : 'refreshed');
     case 'invalid_grant':
       // The pairing is gone at the server (revoked, expired, reuse detected): forget it (issue #4).
-      return toUnpaired('pairing_lost', ctx, [{ type: 'wipe' }, { type: 'persist' }], [
-        { type: 'log', event: 'pairing_lost', fields: { reason: result.reason, after_lost_answer: state.refreshUncertain ?? false } },
-      ]);
+      return pairingLost(state, result.reason, 'invalid_grant', ctx);
     case 'transient': {
       // Only the network: keep the pairing and try again later (issue #3, #4).
       const uncertain = (state.refreshUncertain ?? false) || result.requestMayHaveBeenProcessed;
@@ -365,9 +374,16 @@ function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: 
       return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code } }]];
     }
     case 'refused': {
-      // Another OAuth refusal (invalid_client…): keep the pairing and retry later.
-      const [next, effects] = backToPaired(state, state.failures, false, ctx, 0, false);
-      return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code } }]];
+      if (!DEFINITIVE_REFUSALS.has(result.code)) {
+        const [next, effects] = backToPaired(state, state.failures, false, ctx, 0, false);
+        return [next, [...effects, { type: 'log', event: 'refresh_failed', fields: { reason: result.reason, code: result.code } }]];
+      }
+      // The token endpoint said no without `invalid_grant` (Glewlwyd's empty 400, invalid_client…).
+      // Twice in a row, a pause apart, and the pairing is gone (issue #12); once may be a stray answer.
+      if (state.refused !== undefined) return pairingLost(state, result.reason, result.code, ctx);
+      const refreshAt = ctx.now + REFUSAL_RECHECK_MS + Math.round(ctx.random * REFUSAL_RECHECK_JITTER_MS);
+      const next: State = { name: 'paired', tokens: state.tokens, identity: state.identity, failures: state.failures + 1, refreshAt, refused: result.reason };
+      return [next, [{ type: 'persist' }, { type: 'wake', at: refreshAt }, { type: 'log', event: 'refresh_refused', fields: { reason: result.reason, code: result.code, ask_again_in_ms: refreshAt - ctx.now } }]];
     }
   }
 }

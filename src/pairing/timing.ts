@@ -24,6 +24,15 @@ export function retryDelay(attempt: number, random: number, baseMs = BACKOFF_BAS
  */
 export const REFRESH_BACKOFF_BASE_MS = 5_000;
 
+/**
+ * After a refresh is refused without `invalid_grant` (a bare 4xx: Glewlwyd's empty 400, or a proxy's
+ * odd answer), ask once more this much later, plus up to `REFUSAL_RECHECK_JITTER_MS`, before the
+ * pairing counts as lost: long enough not to trust one stray answer, short enough that a pairing gone
+ * at the server is said so within about a minute (issue #12).
+ */
+export const REFUSAL_RECHECK_MS = 20_000;
+export const REFUSAL_RECHECK_JITTER_MS = 10_000;
+
 /** Refresh when this fraction of the access token's lifetime is left (a 5-minute token: 75 s early)… */
 export const REFRESH_MARGIN_FRACTION = 0.25;
 /** …but never more than this early: a 24 h token is refreshed half an hour before it expires. */

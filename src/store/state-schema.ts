@@ -89,7 +89,7 @@ export function stateProblem(state: unknown): string | undefined {
     case 'unpaired':
       return fields(
         state,
-        { notice: optional(oneOf('pairing_lost', 'cancelled', 'unpaired')), autoRetryAt: optional(num), revoked: optional((v) => v === false), revokeReason: optional(str) },
+        { notice: optional(oneOf('pairing_lost', 'cancelled', 'unpaired')), autoRetryAt: optional(num), revoked: optional((v) => v === false), revokeReason: optional(str), lostReason: optional(str) },
         'state',
       );
     case 'requesting_code':
@@ -101,13 +101,13 @@ export function stateProblem(state: unknown): string | undefined {
       );
     case 'paired':
       return (
-        fields(state, { refreshAt: optional(num), failures: int, refreshUncertain: optional(bool), unreachable: optional(bool) }, 'state') ??
+        fields(state, { refreshAt: optional(num), failures: int, refreshUncertain: optional(bool), unreachable: optional(bool), refused: optional(str) }, 'state') ??
         fields(state.tokens, TOKENS, 'state.tokens') ??
         fields(state.identity, IDENTITY, 'state.identity')
       );
     case 'refreshing':
       return (
-        fields(state, { failures: int, refreshUncertain: optional(bool), unreachable: optional(bool) }, 'state') ??
+        fields(state, { failures: int, refreshUncertain: optional(bool), unreachable: optional(bool), refused: optional(str) }, 'state') ??
         fields(state.tokens, TOKENS, 'state.tokens') ??
         fields(state.identity, IDENTITY, 'state.identity')
       );

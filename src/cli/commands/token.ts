@@ -32,7 +32,7 @@ const command: Command = async ({ configPath, io, logFormat }) => {
   const { error, state, reason } = reply.body;
   io.stderr(
     error === 'not_paired'
-      ? `pairing-agent: not paired (state ${String(state)}): press the button or run the daemon to pair\n`
+      ? `pairing-agent: not paired (state ${String(state)}): ${reason === undefined ? '' : `${String(reason)}; `}press the button or run the daemon to pair\n`
       : `pairing-agent: no valid access token right now: ${String(reason ?? error)}\n`,
   );
   return 1;

@@ -98,6 +98,10 @@ export type State =
        * One such answer may come from an odd proxy: a second one, after a pause, ends the pairing (issue #12).
        */
       refused?: string;
+      /** When the last refresh failed (ms): the next attempt keeps `ON_DEMAND_REFRESH_SPACING_MS` from it (issue #12). */
+      lastFailureAt?: number;
+      /** The provider's `Retry-After` runs until then (ms): no refresh before, on demand or not. */
+      retryAfterUntil?: number;
     }
   | { name: 'refreshing'; tokens: Tokens; identity: Identity; failures: number; refreshUncertain?: boolean; unreachable?: boolean; refused?: string }
   | { name: 'unpairing'; tokens: Tokens }

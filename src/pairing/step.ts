@@ -7,7 +7,7 @@
  */
 import type { Effect, Event, Identity, PendingCode, PollOutcome, RefreshOutcome, State, StepContext, Tokens, TokenSet } from './state.js';
 import {
-  autoPairPause, freshEnough, MIN_LIFETIME_MS, REFRESH_BACKOFF_BASE_MS, REFUSAL_RECHECK_JITTER_MS, REFUSAL_RECHECK_MS, refreshTime, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval,
+  autoPairPause, freshEnough, MIN_LIFETIME_MS, ON_DEMAND_REFRESH_SPACING_MS, REFRESH_BACKOFF_BASE_MS, REFUSAL_RECHECK_JITTER_MS, REFUSAL_RECHECK_MS, refreshTime, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval,
 } from './timing.js';
 
 export type StepResult = [State, Effect[]];
@@ -297,20 +297,45 @@ function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, ev
       const refreshAt = resumeRefreshTime(state.refreshAt, ctx.now, lifetime, ctx.random);
       return [{ ...state, refreshAt }, [{ type: 'log', event: 'pairing_resumed', fields: { subject: state.identity.subject } }, { type: 'wake', at: refreshAt }]];
     }
-    case 'timer':
+    case 'timer': {
       if (state.refreshAt === undefined) return stay(state);
       if (ctx.now < state.refreshAt) return [state, [{ type: 'wake', at: state.refreshAt }]];
+      // After a failure every attempt, on a timer or on demand, keeps its distance (issue #12).
+      const spaced = spacedUntil(state);
+      if (ctx.now < spaced) return [state, [{ type: 'wake', at: spaced }]];
       return startRefresh(state);
+    }
     case 'token_wanted':
       // Many callers may ask at once: only a token that is really near expiry is refreshed, and a
-      // refresh that failed waits out its backoff (or its deliberate pause after a lost answer)
-      // however often apps ask.
+      // refresh that failed waits out its backoff (or its deliberate pause after a lost answer) —
+      // unless the token has expired and an app is waiting for one (issue #12, `mayRefreshOnDemand`).
       if (freshEnough(state.tokens.issuedAt, state.tokens.accessExpiresAt, ctx.now)) return stay(state);
-      if (state.failures > 0 && state.refreshAt !== undefined && ctx.now < state.refreshAt) return stay(state);
+      if (ctx.now < spacedUntil(state)) return stay(state);
+      if (state.failures > 0 && state.refreshAt !== undefined && ctx.now < state.refreshAt && !mayRefreshOnDemand(state, ctx.now)) return stay(state);
       return startRefresh(state);
     default:
       return stay(state);
   }
+}
+
+/** After a failed refresh, nothing goes out again before this (ms). */
+function spacedUntil(state: Extract<State, { name: 'paired' }>): number {
+  return state.lastFailureAt === undefined ? Number.NEGATIVE_INFINITY : state.lastFailureAt + ON_DEMAND_REFRESH_SPACING_MS;
+}
+
+/**
+ * Inside a refresh backoff, an app waiting for a token whose stored one has expired may send one
+ * refresh early, so the agent recovers within seconds of the provider's return instead of when the
+ * backoff says (issue #12): at most one every `ON_DEMAND_REFRESH_SPACING_MS`, never before a
+ * `Retry-After` ran out (RFC 9110 §10.2.3), never in the pause before a refusal is confirmed. One at a
+ * time: `refreshing` ignores `token_wanted`.
+ */
+function mayRefreshOnDemand(state: Extract<State, { name: 'paired' }>, now: number): boolean {
+  const { accessExpiresAt } = state.tokens;
+  if (accessExpiresAt === undefined || accessExpiresAt > now) return false;
+  if (state.refused !== undefined) return false;
+  if (state.retryAfterUntil !== undefined && now < state.retryAfterUntil) return false;
+  return now >= spacedUntil(state);
 }
 
 function startRefresh(state: Extract<State, { name: 'paired' }>): StepResult {
@@ -344,6 +369,8 @@ function backToPaired(
     identity: state.identity,
     failures: failures + 1,
     refreshAt,
+    lastFailureAt: ctx.now,
+    ...(floorMs > 0 ? { retryAfterUntil: ctx.now + floorMs } : {}),
     ...(uncertain ? { refreshUncertain: true } : {}),
     // Issue #16: the offline-while-paired screen shows while refreshes cannot reach the provider.
     ...(unreachable ? { unreachable: true } : {}),
@@ -382,7 +409,7 @@ function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: 
       // Twice in a row, a pause apart, and the pairing is gone (issue #12); once may be a stray answer.
       if (state.refused !== undefined) return pairingLost(state, result.reason, result.code, ctx);
       const refreshAt = ctx.now + REFUSAL_RECHECK_MS + Math.round(ctx.random * REFUSAL_RECHECK_JITTER_MS);
-      const next: State = { name: 'paired', tokens: state.tokens, identity: state.identity, failures: state.failures + 1, refreshAt, refused: result.reason };
+      const next: State = { name: 'paired', tokens: state.tokens, identity: state.identity, failures: state.failures + 1, refreshAt, lastFailureAt: ctx.now, refused: result.reason };
       return [next, [{ type: 'persist' }, { type: 'wake', at: refreshAt }, { type: 'log', event: 'refresh_refused', fields: { reason: result.reason, code: result.code, ask_again_in_ms: refreshAt - ctx.now } }]];
     }
   }

@@ -33,6 +33,14 @@ export const REFRESH_BACKOFF_BASE_MS = 5_000;
 export const REFUSAL_RECHECK_MS = 20_000;
 export const REFUSAL_RECHECK_JITTER_MS = 10_000;
 
+/**
+ * While refreshes back off after failures, an app waiting on an expired token may send one refresh
+ * early, but attempts of any kind stay this far apart: a 6 s outage costs at most 3–4 requests, and
+ * the agent has a working token within about this long (plus the app's next ask) of the provider's
+ * return (issue #12; figures in README).
+ */
+export const ON_DEMAND_REFRESH_SPACING_MS = 2_500;
+
 /** Refresh when this fraction of the access token's lifetime is left (a 5-minute token: 75 s early)… */
 export const REFRESH_MARGIN_FRACTION = 0.25;
 /** …but never more than this early: a 24 h token is refreshed half an hour before it expires. */

@@ -101,7 +101,7 @@ export function stateProblem(state: unknown): string | undefined {
       );
     case 'paired':
       return (
-        fields(state, { refreshAt: optional(num), failures: int, refreshUncertain: optional(bool), unreachable: optional(bool), refused: optional(str) }, 'state') ??
+        fields(state, { refreshAt: optional(num), failures: int, refreshUncertain: optional(bool), unreachable: optional(bool), refused: optional(str), lastFailureAt: optional(num), retryAfterUntil: optional(num) }, 'state') ??
         fields(state.tokens, TOKENS, 'state.tokens') ??
         fields(state.identity, IDENTITY, 'state.identity')
       );

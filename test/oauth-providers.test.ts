@@ -1,7 +1,7 @@
 /**
  * Provider behaviours, table-driven: the full device grant, refresh, userinfo, ID token and
  * revocation against fake servers that answer as each provider's documentation shows
- * (test/support/provider-servers*.ts; the seeds in /work/shared/seeds).
+ * (test/support/provider-servers*.ts; the seed providers are listed in docs/providers.md).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {

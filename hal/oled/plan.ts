@@ -2,8 +2,8 @@
  * The update planner: which I2C writes turn the frame the panel shows into the next one. Pure: frames in,
  * byte arrays out, so it is tested by table and the driver only sends what it returns.
  *
- * oled-i2c-bus either resends the whole 1 KiB frame or sends 7 transactions per changed byte
- * (/work/shared/NOTES.md). Here each changed stretch of a page costs one window command and one data write,
+ * oled-i2c-bus 1.0.12 either resends the whole 1 KiB frame or sends 7 transactions per changed byte
+ * (docs/hardware-notes.md). Here each changed stretch of a page costs one window command and one data write,
  * nearby stretches and pages are merged when that is cheaper, and no plan costs more than a full frame.
  */
 import { CMD, CONTROL } from './commands.js';

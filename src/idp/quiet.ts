@@ -1,7 +1,7 @@
 /**
  * oidc-provider prints two fixed warnings that configuration cannot turn off:
  * - on import, "Unsupported runtime" on Node 20 (it announces Node 22, yet every device-flow path
- *   used here runs on Node 20; see /work/shared/NOTES.md);
+ *   used here runs on Node 20, and the suite exercises them there; docs/hardware-notes.md);
  * - on construction with devInteractions on, "a quick start development-only feature
  *   devInteractions is enabled" (that is the point of the demo).
  * Library code must not write to the console, so exactly these messages are dropped while the

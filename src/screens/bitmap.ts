@@ -3,7 +3,8 @@
  * driver can send `data` as is: byte `x + width * (y >> 3)` holds the 8-pixel column of page `y >> 3`,
  * bit `y & 7` with the LSB at the top. 1 = lit pixel.
  *
- * @see SSD1306 datasheet §8.7 (GDDRAM, page addressing); /work/shared/NOTES.md "oled-i2c-bus"
+ * @see SSD1306 datasheet §8.7 (GDDRAM, page addressing); docs/hardware-notes.md (oled-i2c-bus 1.0.12 keeps its
+ *   buffer in this layout)
  */
 export class Bitmap {
   readonly width: number;

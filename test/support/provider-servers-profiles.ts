@@ -1,6 +1,6 @@
 /**
  * Provider families for the fake servers in provider-servers.ts, each as its public documentation
- * shows it: the five seeds (/work/shared/seeds), RFC 8628's own examples, and three big providers
+ * shows it: the five seeds (docs/providers.md), RFC 8628's own examples, and three big providers
  * whose quirks the issue names (GitHub's form-encoded answers, Google's `verification_url` and 428,
  * Microsoft's `message`).
  */

@@ -1,7 +1,7 @@
 /**
  * Fake OAuth providers on loopback node:http servers, for the OAuth client tests and the daemon's
  * end-to-end tests. Each stands in for a real provider family as its public documentation
- * (/work/shared/seeds, README there) describes it: paths, status codes, field names, extra members,
+ * (docs/providers.md lists them) describes it: paths, status codes, field names, extra members,
  * client authentication. They implement the device grant, refresh with rotation and reuse
  * detection, revocation, userinfo and (optionally) signed ID tokens — enough protocol to pair with,
  * not a conformance target (oidc-provider is that: src/idp/embedded.ts).

@@ -200,10 +200,11 @@ describe('createRpiHal wired to the emulated panel and a simulated sysfs line (n
 
 describe('OS errors → named hardware errors (pure mapping)', () => {
   const i2c: HardwareContext = { device: 'i2c', bus: 1, path: '/dev/i2c-1', address: 0x3c };
+  const { address: _address, ...i2cBusOnly } = i2c;
   const gpio: HardwareContext = { device: 'gpio', gpio: 17, path: '/sys/class/gpio/export', sysfsNumber: 529 };
 
   it.each<[string, HardwareContext, string, HardwareErrorKind, RegExp]>([
-    ['missing bus', { ...i2c, address: undefined }, 'ENOENT', 'not_found', /^I2C bus 1 not found: enable I2C with raspi-config/],
+    ['missing bus', i2cBusOnly, 'ENOENT', 'not_found', /^I2C bus 1 not found: enable I2C with raspi-config/],
     ['not in group i2c', i2c, 'EACCES', 'permission', /^permission denied on \/dev\/i2c-1: add the user to group i2c/],
     ['EPERM like EACCES', i2c, 'EPERM', 'permission', /group i2c/],
     ['address claimed by a kernel driver', i2c, 'EBUSY', 'busy', /0x3C on bus 1 is claimed by a kernel driver/],

@@ -229,7 +229,8 @@ describe('step: tokens arrive', () => {
   });
 
   it('does not schedule refreshes without a refresh token', () => {
-    const [next, effects] = step(awaiting, { type: 'poll', result: { kind: 'tokens', tokens: { ...tokenSet, refreshToken: undefined } as TokenSet } }, ctx);
+    const { refreshToken: _refreshToken, ...withoutRefresh } = tokenSet;
+    const [next, effects] = step(awaiting, { type: 'poll', result: { kind: 'tokens', tokens: withoutRefresh } }, ctx);
     expect(next).not.toHaveProperty('refreshAt');
     expect(effects.at(-1)).toEqual({ type: 'wake', at: undefined });
   });

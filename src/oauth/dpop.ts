@@ -48,6 +48,8 @@ export interface ProofClaims {
 /** Builds the {@link DpopKey} for a key pair. */
 export async function dpopKeyOf(privateKey: CryptoKey, publicKey: CryptoKey): Promise<DpopKey> {
   const { kty, crv, x, y } = await exportJWK(publicKey);
+  // An ES256 public key exports all four (RFC 7518 §6.2.1); only they go in the proof's header (RFC 9449 §4.2).
+  if (kty === undefined || crv === undefined || x === undefined || y === undefined) throw new TypeError('a DPoP key must be an EC P-256 key pair');
   const publicJwk: JWK = { kty, crv, x, y };
   return { privateKey, publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk) };
 }

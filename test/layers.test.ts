@@ -28,8 +28,8 @@ describe('source that stands on its own', () => {
   // clone has neither. Their facts live in docs/ (issue #14 item 7).
   const OUTSIDE = /\/work\/shared|\.\.\/shared|\/work\/wt\//;
 
-  it('cites no path outside the repository in src, hal, test, deploy or docs', () => {
-    const files = ['src', 'hal', 'test', 'deploy', 'docs'].flatMap((dir) => filesUnder(dir, ['.ts', '.mjs', '.sh', '.md', '.service']));
+  it('cites no path outside the repository in src, hal, test, examples, deploy or docs', () => {
+    const files = ['src', 'hal', 'test', 'examples', 'deploy', 'docs'].flatMap((dir) => filesUnder(dir, ['.ts', '.mjs', '.sh', '.md', '.yml', '.service']));
     expect(files.length).toBeGreaterThan(50);
     const cites = files.flatMap((file) =>
       readFileSync(join(ROOT, file), 'utf8').split('\n').flatMap((line, i) => (OUTSIDE.test(line) && file !== 'test/layers.test.ts' ? [`${file}:${i + 1}`] : [])),

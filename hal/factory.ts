@@ -4,9 +4,9 @@
  * only here, lazily, so everything else runs where they cannot be built.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { Config } from '../src/config/types.js';
 import { VirtualButton } from './sim/button.js';
 import { FramebufferDisplay } from './sim/display.js';
+import type { HalConfig } from './config.js';
 import type { Hal } from './types.js';
 
 export interface SimHal extends Hal {
@@ -14,7 +14,7 @@ export interface SimHal extends Hal {
   button: VirtualButton;
 }
 
-export function createSimHal(config: Pick<Config, 'display_width' | 'display_height'>): SimHal {
+export function createSimHal(config: Pick<HalConfig, 'display_width' | 'display_height'>): SimHal {
   const display = new FramebufferDisplay(config.display_width, config.display_height);
   const button = new VirtualButton();
   return {
@@ -27,7 +27,7 @@ export function createSimHal(config: Pick<Config, 'display_width' | 'display_hei
   };
 }
 
-export async function createHal(config: Config, io: { stdin: Readable; stdout: Writable & { isTTY?: boolean } }): Promise<Hal> {
+export async function createHal(config: HalConfig, io: { stdin: Readable; stdout: Writable & { isTTY?: boolean } }): Promise<Hal> {
   switch (config.hal) {
     case 'sim':
       return createSimHal(config);

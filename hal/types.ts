@@ -4,7 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 
-/** A 1-bit framebuffer in the SSD1306 page layout (see `src/screens/bitmap.ts`). */
+/** A 1-bit framebuffer in the SSD1306 page layout ({@link Bitmap} in `bitmap.ts` draws one). */
 export interface Frame {
   readonly width: number;
   readonly height: number;

@@ -3,6 +3,7 @@
  * Callers branch on `code`, never on message text; messages are for people and may change.
  */
 
+import { CodedError } from '../hal/errors.js';
 import { jsonErrorIndex } from './config/json-error.js';
 
 export type ErrorCode =
@@ -21,18 +22,12 @@ export type ErrorCode =
   /** Wrong command-line usage. Exit code 2. */
   | 'ERR_USAGE';
 
-export class AgentError extends Error {
-  readonly code: ErrorCode;
-
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-
-  override get name(): string {
-    return this.constructor.name;
-  }
-}
+/**
+ * The base of the agent's errors: the HAL's {@link CodedError} with the agent's codes, one class, so the HAL's
+ * `HardwareError` (which may not import `src/`) is an `AgentError` too.
+ */
+export const AgentError: new (code: ErrorCode, message: string, options?: { cause?: unknown }) => AgentError = CodedError;
+export type AgentError = CodedError<ErrorCode>;
 
 /** A configuration problem: names the key and the file (issue #2). */
 export class ConfigError extends AgentError {

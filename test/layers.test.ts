@@ -1,9 +1,10 @@
 /**
- * The tree's rules, held by reading the source (issue #14): the code stands on its own, citing RFCs,
- * datasheets, issues and files in this repository, never a path outside it.
+ * The tree's rules, held by reading the source (issue #14): imports follow the layers (`hal/` knows nothing
+ * of `src/`), and the code stands on its own, citing RFCs, datasheets, issues and files in this repository,
+ * never a path outside it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -35,5 +36,44 @@ describe('source that stands on its own', () => {
       readFileSync(join(ROOT, file), 'utf8').split('\n').flatMap((line, i) => (OUTSIDE.test(line) && file !== 'test/layers.test.ts' ? [`${file}:${i + 1}`] : [])),
     );
     expect(cites).toEqual([]);
+  });
+});
+
+/** The module specifiers a TypeScript file imports or re-exports, static or dynamic (`import('…')`). */
+function importsOf(source: string): string[] {
+  const specifiers: string[] = [];
+  const patterns = [/\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g];
+  for (const pattern of patterns) for (const match of source.matchAll(pattern)) specifiers.push(match[1] ?? '');
+  return specifiers;
+}
+
+/** Imports in the files under `from` that resolve into `into`, as `file → specifier`. */
+function importsInto(from: string, into: string): string[] {
+  return filesUnder(from, ['.ts']).flatMap((file) =>
+    importsOf(readFileSync(join(ROOT, file), 'utf8'))
+      .filter((spec) => spec.startsWith('.') && relative(join(ROOT, into), resolve(ROOT, dirname(file), spec)).split('/')[0] !== '..')
+      .map((spec) => `${file} → ${spec}`),
+  );
+}
+
+describe('imports follow the layers', () => {
+  it('finds static, type-only, re-exported and dynamic imports', () => {
+    const source = [
+      "import { a } from '../src/a.js';",
+      "import type {\n  B,\n} from '../../src/b.js';",
+      "export { c } from './c.js';",
+      "import './side-effect.js';",
+      "const d = await import('./d.js');",
+    ].join('\n');
+    expect(importsOf(source)).toEqual(['../src/a.js', '../../src/b.js', './c.js', './side-effect.js', './d.js']);
+  });
+
+  it('no file under hal/ imports from src/', () => {
+    expect(filesUnder('hal', ['.ts']).length).toBeGreaterThan(20);
+    expect(importsInto('hal', 'src')).toEqual([]);
+  });
+
+  it('nothing in src/ outside the CLI imports the CLI, which sits on top (the IdP client is given its version)', () => {
+    expect(importsInto('src', 'src/cli').filter((line) => !line.startsWith('src/cli/'))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { toHalfBlocks } from '../hal/sim/terminal.js';
+import { toHalfBlocks } from '../hal/terminal/half-blocks.js';
 import { Bitmap, encodePng } from '../src/screens/index.js';
 
 const { PNG } = pngjs;

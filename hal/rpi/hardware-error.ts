@@ -3,7 +3,7 @@
  * `DeviceNotFoundError`, `DevicePermissionError`). `toHardwareError` is pure: an OS error (its errno code)
  * and what we were doing → a `HardwareError`. Tested by table.
  */
-import { AgentError } from '../../src/errors.js';
+import { CodedError } from '../errors.js';
 
 export type HardwareErrorKind =
   /** The bus, the GPIO interface or the chip is not there (ENOENT). */
@@ -23,7 +23,7 @@ export type HardwareErrorKind =
   /** Any other I/O failure. */
   | 'io';
 
-export class HardwareError extends AgentError {
+export class HardwareError extends CodedError<'ERR_HARDWARE'> {
   readonly kind: HardwareErrorKind;
   /** The OS error code behind it (`ENOENT`, `EBUSY`, …), when there was one. */
   readonly errno: string | undefined;

@@ -5,7 +5,7 @@
  * debounced by `hal/button`. The native addons (i2c-bus, onoff's epoll) are imported inside the functions
  * that need them, never at module load, so this module can be imported where they cannot be built.
  */
-import type { Config } from '../../src/config/types.js';
+import type { HalConfig } from '../config.js';
 import { DebouncedButton } from '../button/button.js';
 import type { Clock } from '../button/button.js';
 import { OledDisplay } from '../oled/display.js';
@@ -24,7 +24,7 @@ export type { HardwareContext, HardwareErrorKind } from './hardware-error.js';
 
 /** The configuration keys this layer reads. */
 export type RpiConfig = Pick<
-  Config,
+  HalConfig,
   | 'auto_pair'
   | 'long_press_ms'
   | 'button_gpio'

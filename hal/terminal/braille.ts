@@ -4,7 +4,7 @@
  * Fine for reading the screen; not for scanning a QR code (phones need solid modules: see
  * `src/demo/qr-text.ts`).
  */
-import type { Bitmap } from '../../src/screens/bitmap.js';
+import type { Bitmap } from '../bitmap.js';
 
 /** Braille dot bits by [row][column] within a cell (Unicode braille patterns, U+2800–U+28FF). */
 const DOTS = [

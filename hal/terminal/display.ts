@@ -3,8 +3,8 @@
  * screen and the display of kiosks without an OLED (`hal: "terminal"`).
  */
 import type { Writable } from 'node:stream';
-import { Bitmap } from '../../src/screens/bitmap.js';
-import { toHalfBlocks } from '../sim/terminal.js';
+import { Bitmap } from '../bitmap.js';
+import { toHalfBlocks } from './half-blocks.js';
 import type { Display, Frame } from '../types.js';
 
 export interface TerminalDisplayOptions {

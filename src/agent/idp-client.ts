@@ -22,7 +22,6 @@ import {
 import { rejectUnverifiable, type IdTokenValidator } from '../oauth/id-token.js';
 import type { DeviceAuthorizationResult, Identity } from '../pairing/state.js';
 import { failureOutcome, pollOutcome, refreshOutcome } from './outcomes.js';
-import { packageVersion } from '../cli/version.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import type { IdpClient, Logger } from './types.js';
 
@@ -32,6 +31,12 @@ export interface IdpClientOptions {
   cachePath?: string;
   /** For tests: an HTTP client with other limits. */
   http?: HttpClient;
+  /**
+   * The agent's version, sent as `User-Agent: pairing-agent/<version>`; the composition roots pass
+   * `packageVersion()` (passed in, so the adapter imports nothing from the CLI: issue #14 item 1).
+   * @default "unknown"
+   */
+  version?: string;
   /**
    * The pairing's DPoP key (issue #19), shared with the state store that deletes it on a wipe.
    * @default the key file in `config.state_dir`
@@ -57,7 +62,7 @@ function explicitEndpoints(config: Config): Partial<Endpoints> {
 
 export function createIdpClient(config: Config, options: IdpClientOptions): IdpClient {
   const { log } = options;
-  const http = options.http ?? createHttpClient({ timeoutMs: config.http_timeout_ms, version: packageVersion() });
+  const http = options.http ?? createHttpClient({ timeoutMs: config.http_timeout_ms, ...(options.version === undefined ? {} : { version: options.version }) });
   const client = credentialsOf(config);
   let resolved: Promise<Endpoints> | undefined;
   let validator: IdTokenValidator | undefined;

@@ -8,7 +8,7 @@ import { COMMANDS, type CommandEntry } from './commands.js';
 import { commandHelp, overviewHelp } from './help.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK, EXIT_USAGE, reportError } from './report.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError } from './report.js';
 

@@ -20,6 +20,7 @@ import { Bitmap } from '../screens/bitmap.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
+import { packageVersion } from '../version.js';
 import { closeServer, listenUnix } from './api.js';
 import { tryLock } from './lock.js';
 import { controlSocketPath } from './paths.js';
@@ -83,7 +84,7 @@ async function start(
   const dpopKeys = new DpopKeyFile(config.state_dir);
   const agent = new Agent({
     store: withDpopKey(opened.store, dpopKeys, log),
-    idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys }),
+    idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys, version: packageVersion() }),
     hal,
     clock,
     log,

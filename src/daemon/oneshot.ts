@@ -12,6 +12,7 @@ import type { Config } from '../config/types.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
+import { packageVersion } from '../version.js';
 import { waitLock } from './lock.js';
 
 /** Other CLI calls may hold the lock for one refresh: wait that long, and a little more. */
@@ -26,7 +27,7 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
     const dpopKeys = new DpopKeyFile(config.state_dir);
     const agent = new Agent({
       store: withDpopKey(store, dpopKeys, log),
-      idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys }),
+      idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys, version: packageVersion() }),
       hal,
       clock,
       log,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
  * dist/pairing-agent.cjs when bundled), so there is one source of truth.
  */
 export function packageVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json', '../package.json']) {
+  for (const rel of ['../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
       if (pkg.name === 'pairing-agent' && typeof pkg.version === 'string') return pkg.version;

@@ -1,4 +1,4 @@
-import type { Bitmap } from '../../src/screens/bitmap.js';
+import type { Bitmap } from '../bitmap.js';
 
 /** Options for {@link toHalfBlocks}. */
 export interface HalfBlockOptions {
@@ -15,7 +15,7 @@ const HALF_BLOCKS = [' ', '\u2580', '\u2584', '\u2588'] as const;
 
 /**
  * Draws a bitmap as text, one character per pixel column and one text row per two pixel rows, lit pixels as
- * block characters (the luma.emulator "asciiblock" idea). For the simulated HAL and for eyeballing glyphs.
+ * block characters (the luma.emulator "asciiblock" idea). For the terminal display and for eyeballing glyphs.
  */
 export function toHalfBlocks(bitmap: Bitmap, options: HalfBlockOptions = {}): string {
   const border = options.border ?? true;

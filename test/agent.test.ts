@@ -42,6 +42,13 @@ function flakyStore(dir: string): StateStore & { failing: boolean } {
   return flaky;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !check(); await sleep(100)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+  }
+}
+
 async function pairedAgent() {
   const dir = mkdtempSync(join(tmpdir(), 'pa-agent-'));
   const config = validateConfig({ file: { issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: dir }, path: join(dir, 'c.json'), env: {} });
@@ -63,7 +70,10 @@ describe('Agent', () => {
   it('stopping during a refresh still saves the rotated refresh token (no reuse at the next start)', async () => {
     const { agent, dir, paired } = await pairedAgent();
     const oldRefresh = paired.tokens.refreshToken;
-    // The refresh request has been sent when the state says `refreshing`: stop right then.
+    // An app asks once the 3 s token is near expiry (sooner than the 15 s floor on scheduled refreshes,
+    // issue #12). The refresh request has been sent when the state says `refreshing`: stop right then.
+    await sleep(3000);
+    void agent.dispatch({ type: 'token_wanted' });
     expect(await agent.waitFor((s) => s.name === 'refreshing', 10_000)).toBeDefined();
     await agent.stop(5_000);
     const saved = FileStateStore.open(dir).state;
@@ -83,8 +93,9 @@ describe('Agent', () => {
   it('a failed state write sends nothing that relied on it, keeps the state on disk, and retries later', async () => {
     const { agent, store, dir, paired, log } = await pairedAgent();
     store.failing = true;
-    // The refresh is due in about a second; its write fails, so no refresh may go out.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The refresh is due 15 s after pairing (the floor on scheduled refreshes, issue #12); its write
+    // fails, so no refresh may go out.
+    await sleep(Math.max(0, (paired.refreshAt ?? 0) - Date.now()) + 1500);
     expect(log).toContain('effect_failed');
     expect(agent.state).toMatchObject({ name: 'paired', tokens: { refreshToken: paired.tokens.refreshToken } });
     expect(FileStateStore.open(dir).state).toMatchObject({ name: 'paired', tokens: { refreshToken: paired.tokens.refreshToken } });

@@ -45,6 +45,8 @@ export interface AgentOptions {
   clock: Clock;
   log: Logger;
   autoPair: boolean;
+  /** The configured `refresh_idle_timeout`, in ms (issue #12). */
+  refreshIdleTimeoutMs?: number;
   /** For simulations on a virtual clock (test/support/virtual-time.ts). @default the global timers */
   timers?: AgentTimers;
   /** Idle time after which the paired screen switches off (`screen_timeout`); 0 = never. @default 600 s */
@@ -64,6 +66,11 @@ export interface ShownScreen {
 
 /** `screen_timeout`'s default (issue #16). */
 const DEFAULT_SCREEN_TIMEOUT_MS = 600_000;
+
+/** The agent options a configuration's `refresh_idle_timeout` (seconds) sets. */
+export function refreshIdleTimeoutOf(config: { refresh_idle_timeout?: number }): Pick<AgentOptions, 'refreshIdleTimeoutMs'> {
+  return config.refresh_idle_timeout === undefined ? {} : { refreshIdleTimeoutMs: config.refresh_idle_timeout * 1000 };
+}
 
 export interface AgentEvents {
   /** After every handled event, with the state it left. */
@@ -235,6 +242,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       random: clock.random(),
       autoPair: this.#o.autoPair,
       hasUserinfo: this.#o.idp.hasUserinfo,
+      ...(this.#o.refreshIdleTimeoutMs === undefined ? {} : { refreshIdleTimeoutMs: this.#o.refreshIdleTimeoutMs }),
     });
     const previous = this.#state;
     if (next !== previous) {

@@ -53,9 +53,16 @@ export const REFRESH_JITTER_CAP_MS = 5 * 60_000;
  * up to a minute (issue #4, #9 fleet figures).
  */
 export const RESUME_SPREAD_CAP_MS = 60_000;
-/** Lifetimes below this are treated as this (a 0 s token would refresh in a busy loop). */
+/**
+ * A stated lifetime below this counts as "not stated" (issue #12: an `expires_in` of 0 made the agent
+ * refresh ~80 times a second): the token is trusted until an app or the refresh window says otherwise.
+ */
 export const MIN_LIFETIME_MS = 1_000;
-
+/**
+ * Scheduled refreshes are at least this far apart, whatever lifetimes a provider states (issue #12:
+ * "no answer of any provider can make the agent refresh more than a few times a minute": at most 4).
+ */
+export const MIN_REFRESH_SPACING_MS = 15_000;
 /**
  * When to refresh a token issued at `issuedAt` that expires at `expiresAt`: a margin of a fraction of
  * its lifetime (sane from 2 s to 24 h), plus jitter.
@@ -65,6 +72,25 @@ export function refreshTime(issuedAt: number, expiresAt: number, random: number)
   const margin = Math.min(lifetime * REFRESH_MARGIN_FRACTION, REFRESH_MARGIN_CAP_MS);
   const jitter = random * Math.min(lifetime * REFRESH_JITTER_FRACTION, REFRESH_JITTER_CAP_MS);
   return Math.round(Math.max(issuedAt, expiresAt - margin - jitter));
+}
+
+/**
+ * When to refresh tokens issued at `issuedAt` whose windows close at `closes` (the access token's
+ * expiry, the refresh token's idle or absolute window; undefined entries are unknown): the same margin
+ * and jitter before whichever closes first (issue #12), never sooner than `MIN_REFRESH_SPACING_MS`
+ * after issue. Undefined when no window is known: nothing to refresh ahead of.
+ */
+export function refreshPlan(issuedAt: number, closes: readonly (number | undefined)[], random: number): number | undefined {
+  const known = closes.filter((at): at is number => at !== undefined);
+  if (known.length === 0) return undefined;
+  const first = Math.min(...known.map((at) => refreshTime(issuedAt, at, random)));
+  return Math.max(first, issuedAt + MIN_REFRESH_SPACING_MS);
+}
+
+/** A stated lifetime in seconds as a window end (ms), or undefined when it is not stated (< 1 s). */
+export function windowEnd(now: number, seconds: number | undefined): number | undefined {
+  if (seconds === undefined || seconds * SECOND_MS < MIN_LIFETIME_MS) return undefined;
+  return now + seconds * SECOND_MS;
 }
 
 /** On start-up, a refresh already due is spread over a short window instead of firing at once. */

@@ -27,14 +27,14 @@ afterAll(async () => {
   await idp.close();
 });
 
-/** The real state file, with a switch that makes writes fail like a full SD card. */
-function flakyStore(dir: string): StateStore & { failing: boolean } {
+/** The real state file, with switches that make writes fail like a full SD card: all, or those `failIf` picks. */
+function flakyStore(dir: string): StateStore & { failing: boolean; failIf?: (state: State) => boolean } {
   const { store } = FileStateStore.open(dir);
-  const flaky = {
+  const flaky: StateStore & { failing: boolean; failIf?: (state: State) => boolean } = {
     failing: false,
     load: () => store.load(),
     save: async (state: State) => {
-      if (flaky.failing) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      if (flaky.failing || flaky.failIf?.(state)) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
       return store.save(state);
     },
     wipe: () => store.wipe(),
@@ -107,5 +107,30 @@ describe('Agent', () => {
     const saved = FileStateStore.open(dir).state;
     expect(saved?.name === 'paired' && saved.tokens.refreshToken).not.toBe(paired.tokens.refreshToken);
     expect(grantErrors).toEqual([]);
-  }, 20_000);
+  }, 40_000);
+
+  it('a failed write of a refresh answer keeps the new tokens in memory, serves them, and writes them when the disk recovers (issue #12)', async () => {
+    const { agent, store, dir, paired, log } = await pairedAgent();
+    const consumed = paired.tokens.refreshToken;
+    // The in-flight mark is written; the answer's rotated refresh token is not.
+    store.failIf = (s) => s.name === 'paired' && s.tokens.refreshToken !== consumed;
+    await sleep(3000);
+    await agent.dispatch({ type: 'token_wanted' });
+    const refreshed = await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== consumed, 10_000);
+    if (refreshed?.name !== 'paired') throw new Error('no refresh');
+    expect(log).toContain('effect_failed');
+    expect(FileStateStore.open(dir).state).toMatchObject({ name: 'refreshing', tokens: { refreshToken: consumed } });
+    // Still retrying, not stuck: the disk recovers and the kept state lands within the retry pause.
+    await sleep(6000);
+    expect(agent.state).toMatchObject({ name: 'paired', tokens: { refreshToken: refreshed.tokens.refreshToken } });
+    store.failIf = undefined;
+    const live = refreshed.tokens.refreshToken;
+    await until(() => FileStateStore.open(dir).state?.name === 'paired' && log.includes('state_saved'), 10_000);
+    expect(FileStateStore.open(dir).state).toMatchObject({ tokens: { refreshToken: live } });
+    // The live refresh token keeps working: nothing was presented twice.
+    await agent.dispatch({ type: 'token_wanted' });
+    expect(await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== live, 20_000)).toBeDefined();
+    await agent.stop(5_000);
+    expect(grantErrors).toEqual([]);
+  }, 40_000);
 });

@@ -23,6 +23,14 @@ const COUNTDOWN_TICK_MS = 1000;
 /** After a failed state write (a full or failing SD card), try again this much later. */
 const PERSIST_RETRY_MS = 5_000;
 
+/**
+ * Events the agent decides on itself: when the write of their outcome fails, nothing is lost by going
+ * back to the state on disk and deciding again later. Every other event brings an answer that cannot
+ * be asked for again (a rotated refresh token, tokens for a spent device code) or resolves a restart:
+ * its outcome is kept in memory and written as soon as the disk takes it (issue #12).
+ */
+const RETRYABLE_DECISIONS: ReadonlySet<Event['type']> = new Set(['press', 'long_press', 'timer', 'token_wanted']);
+
 /** The timer functions the agent schedules its wake-up and countdown with (the globals by default). */
 export interface AgentTimers {
   setTimeout(callback: () => void, ms: number): unknown;
@@ -100,6 +108,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Background I/O effects in flight, and who waits for them to settle (`whenIdle`). */
   #inFlight = 0;
   #settled: (() => void)[] = [];
+  /** The state in memory is newer than the one on disk: a write failed and is being retried (issue #12). */
+  #unsaved = false;
+  #saveRetry: unknown;
   readonly #o: AgentOptions;
   readonly #timers: AgentTimers;
 
@@ -229,8 +240,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#timers.clearTimeout(this.#wake);
     this.#timers.clearInterval(this.#tick);
     this.#timers.clearTimeout(this.#panelTimer);
+    this.#timers.clearTimeout(this.#saveRetry);
     for (const cancel of [...this.#waiters]) cancel();
     await this.#queue;
+    // A last try for a state the disk refused so far: it may hold the only live refresh token.
+    if (this.#unsaved) await this.#saveUnsaved();
     await this.#rendering;
   }
 
@@ -252,12 +266,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const effect of effects) {
       try {
         await this.#run(effect);
+        if (effect.type === 'persist') this.#saved();
       } catch (error) {
-        // A failed write must not be followed by the effects that relied on it (a refresh with a token
-        // whose successor could not be saved). Go back to the state that is on disk and try again
-        // after a pause — never sooner than this batch meant to wake (a poll interval, a backoff).
         this.#o.log('effect_failed', { effect: effect.type, error: (error as Error).message });
-        if (effect.type === 'persist') {
+        const write = effect.type === 'persist' || effect.type === 'wipe';
+        if (write && !RETRYABLE_DECISIONS.has(event.type)) {
+          // An answer from the server (new tokens, a lost pairing) is never rolled back: the consumed
+          // refresh token on disk would be presented again after a restart (issue #12). Keep it in
+          // memory, serve it, go on, and write it as soon as the disk takes it.
+          this.#unsaved = true;
+          this.#retrySaveLater();
+          continue;
+        }
+        // A failed write must not be followed by the effects that relied on it (a refresh with a token
+        // whose successor could not be saved). Go back to the state before this event and decide again
+        // after a pause — never sooner than this batch meant to wake (a poll interval, a backoff).
+        if (write) {
           this.#state = previous;
           const planned = effects.find((e): e is Extract<Effect, { type: 'wake' }> => e.type === 'wake')?.at;
           this.#setWake(Math.max(clock.now() + PERSIST_RETRY_MS, planned ?? 0));
@@ -288,6 +312,37 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (this.#stopping) return; // shutting down: nothing new goes out
         return this.#request(effect);
     }
+  }
+
+  #saved(): void {
+    if (!this.#unsaved) return;
+    this.#unsaved = false;
+    this.#timers.clearTimeout(this.#saveRetry);
+    this.#o.log('state_saved', { state: this.#state.name });
+  }
+
+  /** Writes the state kept in memory after a failed write; false while the disk still refuses. */
+  async #saveUnsaved(): Promise<boolean> {
+    try {
+      await this.#o.store.save(this.#state);
+      this.#saved();
+      return true;
+    } catch (error) {
+      this.#o.log('effect_failed', { effect: 'persist', error: (error as Error).message });
+      return false;
+    }
+  }
+
+  /** Retries the write of an unsaved state every PERSIST_RETRY_MS, in the event queue, until it lands. */
+  #retrySaveLater(): void {
+    this.#timers.clearTimeout(this.#saveRetry);
+    if (this.#stopping) return;
+    this.#saveRetry = this.#timers.setTimeout(() => {
+      const run = this.#queue.then(async () => {
+        if (this.#unsaved && !this.#stopped && !(await this.#saveUnsaved())) this.#retrySaveLater();
+      });
+      this.#queue = run.catch(() => undefined);
+    }, PERSIST_RETRY_MS);
   }
 
   #request(effect: Extract<Effect, { type: 'request_code' | 'poll' | 'refresh' | 'revoke' | 'fetch_identity' }>): void {

@@ -28,10 +28,11 @@ afterAll(async () => {
 });
 
 /** The real state file, with switches that make writes fail like a full SD card: all, or those `failIf` picks. */
-function flakyStore(dir: string): StateStore & { failing: boolean; failIf?: (state: State) => boolean } {
+function flakyStore(dir: string): StateStore & { failing: boolean; failIf: ((state: State) => boolean) | undefined } {
   const { store } = FileStateStore.open(dir);
-  const flaky: StateStore & { failing: boolean; failIf?: (state: State) => boolean } = {
+  const flaky: StateStore & { failing: boolean; failIf: ((state: State) => boolean) | undefined } = {
     failing: false,
+    failIf: undefined,
     load: () => store.load(),
     save: async (state: State) => {
       if (flaky.failing || flaky.failIf?.(state)) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });

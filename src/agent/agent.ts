@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Hal } from '../../hal/types.js';
 import type { Effect, Event, State } from '../pairing/state.js';
 import { step } from '../pairing/step.js';
+import { CLOCK_WATCH_MS } from '../pairing/timing.js';
 import { paint } from '../screens/paint.js';
 import { loadQrEncoder } from '../screens/qr.js';
 import { textLines, viewScreen } from '../screens/render.js';
@@ -111,6 +112,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** The state in memory is newer than the one on disk: a write failed and is being retried (issue #12). */
   #unsaved = false;
   #saveRetry: unknown;
+  /** Clock steps already handed to the state machine (ms), and the interval that looks for new ones. */
+  #steppedSeen = 0;
+  #clockWatch: unknown;
   readonly #o: AgentOptions;
   readonly #timers: AgentTimers;
 
@@ -152,6 +156,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       void this.dispatch({ type: 'press' });
     });
     button?.on('longPress', () => this.dispatch({ type: 'long_press' }));
+    this.#watchClock();
     await this.dispatch({ type: 'start' });
   }
 
@@ -241,6 +246,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#timers.clearInterval(this.#tick);
     this.#timers.clearTimeout(this.#panelTimer);
     this.#timers.clearTimeout(this.#saveRetry);
+    this.#timers.clearInterval(this.#clockWatch);
     for (const cancel of [...this.#waiters]) cancel();
     await this.#queue;
     // A last try for a state the disk refused so far: it may hold the only live refresh token.
@@ -248,8 +254,33 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#rendering;
   }
 
+  /** Wall-clock steps (ms) not yet handed to the state machine. */
+  #newClockSteps(): number {
+    const total = this.#o.clock.stepped?.() ?? 0;
+    const by = total - this.#steppedSeen;
+    this.#steppedSeen = total;
+    return by;
+  }
+
+  /**
+   * Looks for wall-clock steps while the agent waits, so that timers are re-armed and a shown code keeps
+   * its age when NTP sets the clock (issue #12). Only clocks that can step are watched.
+   */
+  #watchClock(): void {
+    if (this.#o.clock.stepped === undefined || this.#clockWatch !== undefined) return;
+    this.#steppedSeen = this.#o.clock.stepped();
+    this.#clockWatch = this.#timers.setInterval(() => {
+      const by = this.#newClockSteps();
+      if (by > 0) void this.dispatch({ type: 'clock_stepped', byMs: by });
+    }, CLOCK_WATCH_MS);
+    (this.#clockWatch as { unref?: () => void }).unref?.();
+  }
+
   async #handle(event: Event): Promise<void> {
     if (this.#stopped) return;
+    // A step noticed now is handled before the event, which would otherwise see times out of step.
+    const by = event.type === 'clock_stepped' ? 0 : this.#newClockSteps();
+    if (by > 0) await this.#handle({ type: 'clock_stepped', byMs: by });
     const { clock } = this.#o;
     const [next, effects] = step(this.#state, event, {
       now: clock.now(),

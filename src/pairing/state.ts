@@ -133,7 +133,9 @@ export type Event =
   | { type: 'poll'; result: PollOutcome; identity?: Identity; deviceCode?: string }
   | { type: 'refresh'; result: RefreshOutcome }
   | { type: 'identity'; identity: Identity }
-  | { type: 'revoked'; ok: boolean };
+  | { type: 'revoked'; ok: boolean }
+  /** The wall clock stepped forward by `byMs` (NTP after an offline boot; issue #12). */
+  | { type: 'clock_stepped'; byMs: number };
 
 /**
  * Why a request did not bring what it asked for, as a stable code (oauth4webapi's style): the state

@@ -7,12 +7,13 @@
  */
 import type { Effect, Event, Identity, PendingCode, PollOutcome, RefreshOutcome, State, StepContext, Tokens, TokenSet } from './state.js';
 import {
-  autoPairPause, freshEnough, MIN_LIFETIME_MS, ON_DEMAND_REFRESH_SPACING_MS, REFRESH_BACKOFF_BASE_MS, REFUSAL_RECHECK_JITTER_MS, REFUSAL_RECHECK_MS, refreshPlan, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval, windowEnd,
+  autoPairPause, clockIsBehind, freshEnough, MIN_LIFETIME_MS, ON_DEMAND_REFRESH_SPACING_MS, REFRESH_BACKOFF_BASE_MS, REFUSAL_RECHECK_JITTER_MS, REFUSAL_RECHECK_MS, refreshPlan, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval, windowEnd,
 } from './timing.js';
 
 export type StepResult = [State, Effect[]];
 
 export function step(state: State, event: Event, ctx: StepContext): StepResult {
+  if (event.type === 'clock_stepped') return onClockStepped(state, event.byMs);
   switch (state.name) {
     case 'unpaired':
       return fromIdle(state, event, ctx);
@@ -294,7 +295,68 @@ function paired(tokens: Tokens, identity: Identity, ctx: StepContext, logEvent: 
   return [state, effects];
 }
 
+/**
+ * The wall clock stepped forward (issue #12). Waits measured in this run (a poll interval, a backoff, a
+ * kiosk's pause) and a shown code's age are elapsed time: they move with the clock, so a code does not
+ * "expire" because NTP set the clock. The refresh plan follows the tokens' own times: the timer is
+ * re-armed, and a refresh the step made due happens now.
+ */
+function onClockStepped(state: State, by: number): StepResult {
+  switch (state.name) {
+    case 'awaiting_user': {
+      const next: State = { ...state, code: { ...state.code, expiresAt: state.code.expiresAt + by }, nextPollAt: state.nextPollAt + by };
+      return [next, [{ type: 'persist' }, { type: 'wake', at: next.nextPollAt }]];
+    }
+    case 'offline':
+      return [{ ...state, retryAt: state.retryAt + by }, [{ type: 'persist' }, { type: 'wake', at: state.retryAt + by }]];
+    case 'unpaired':
+    case 'denied':
+    case 'code_expired':
+    case 'failed': {
+      if (state.autoRetryAt === undefined) return [state, []];
+      const autoRetryAt = state.autoRetryAt + by;
+      return [{ ...state, autoRetryAt }, [{ type: 'persist' }, { type: 'wake', at: autoRetryAt }]];
+    }
+    case 'paired': {
+      if (state.refreshAt === undefined) return [state, []];
+      // A backoff is a wait; a planned refresh follows the tokens' times.
+      if (state.failures > 0) {
+        const refreshAt = state.refreshAt + by;
+        return [{ ...state, refreshAt }, [{ type: 'persist' }, { type: 'wake', at: refreshAt }]];
+      }
+      return [state, [{ type: 'wake', at: state.refreshAt }]];
+    }
+    case 'requesting_code':
+    case 'refreshing':
+    case 'unpairing':
+      return [state, []];
+  }
+}
+
+/**
+ * Tokens stored "in the future" mean the wall clock is behind (no RTC, before NTP; issue #12): how long
+ * ago they were issued is unknown, so the access token is taken as spent — never handed out as valid
+ * for longer than it may have left — and every time is moved by the same amount, which keeps the
+ * refresh window's length. A refresh is then due at once (spread at start-up).
+ */
+export function replanBehindClock(tokens: Tokens, now: number): Tokens {
+  const shift = now - (tokens.accessExpiresAt ?? tokens.issuedAt);
+  return {
+    ...tokens,
+    issuedAt: tokens.issuedAt + shift,
+    ...(tokens.accessExpiresAt === undefined ? {} : { accessExpiresAt: tokens.accessExpiresAt + shift }),
+    ...(tokens.refreshExpiresAt === undefined ? {} : { refreshExpiresAt: tokens.refreshExpiresAt + shift }),
+  };
+}
+
 function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, event: Event, ctx: StepContext): StepResult {
+  if (clockIsBehind(state.tokens.issuedAt, ctx.now)) {
+    const tokens = replanBehindClock(state.tokens, ctx.now);
+    const replanned = state.name === 'paired' && state.refreshAt !== undefined ? { ...state, tokens, refreshAt: ctx.now } : { ...state, tokens };
+    const [next, effects] = fromPaired(replanned, event, ctx);
+    const note: Effect = { type: 'log', event: 'clock_behind', fields: { by_ms: state.tokens.issuedAt - ctx.now } };
+    return [next, effects.some((e) => e.type === 'persist') ? [note, ...effects] : [note, { type: 'persist' }, ...effects]];
+  }
   switch (event.type) {
     case 'long_press':
       return [

@@ -119,7 +119,27 @@ export function autoPairPause(restarts: number, random: number): number {
 export const TOKEN_MIN_REMAINING_MS = 30_000;
 export const TOKEN_MIN_REMAINING_FRACTION = 0.25;
 
+/**
+ * A stored token issued more than this far in the future says the wall clock is behind (a Pi without a
+ * real-time clock booted before NTP; issue #12): its age is unknown. A minute absorbs NTP's ordinary
+ * corrections between runs.
+ */
+export const CLOCK_BEHIND_TOLERANCE_MS = 60_000;
+/**
+ * A forward jump of the wall clock larger than this is a step (NTP setting the clock after an offline
+ * boot), not drift: waits and a shown code's age are kept on elapsed time across it (issue #12).
+ */
+export const CLOCK_STEP_MIN_MS = 2_000;
+/** How often the agent looks for a wall-clock step while nothing else happens. */
+export const CLOCK_WATCH_MS = 5_000;
+
+export function clockIsBehind(issuedAt: number, now: number): boolean {
+  return issuedAt > now + CLOCK_BEHIND_TOLERANCE_MS;
+}
+
 export function freshEnough(issuedAt: number, expiresAt: number | undefined, now: number): boolean {
+  // Issued "in the future": the clock is behind and the token's real age unknown (issue #12).
+  if (clockIsBehind(issuedAt, now)) return false;
   if (expiresAt === undefined) return true; // The provider gave no lifetime: trust the token.
   const needed = Math.min(TOKEN_MIN_REMAINING_MS, Math.max(0, expiresAt - issuedAt) * TOKEN_MIN_REMAINING_FRACTION);
   return expiresAt - now > needed;

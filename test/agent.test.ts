@@ -71,7 +71,7 @@ describe('Agent', () => {
   it('stopping during a refresh still saves the rotated refresh token (no reuse at the next start)', async () => {
     const { agent, dir, paired } = await pairedAgent();
     const oldRefresh = paired.tokens.refreshToken;
-    // An app asks once the 3 s token is near expiry (sooner than the 15 s floor on scheduled refreshes,
+    // An app asks once the 3 s token is near expiry (sooner than the 10 s floor on scheduled refreshes,
     // issue #12). The refresh request has been sent when the state says `refreshing`: stop right then.
     await sleep(3000);
     void agent.dispatch({ type: 'token_wanted' });
@@ -94,7 +94,7 @@ describe('Agent', () => {
   it('a failed state write sends nothing that relied on it, keeps the state on disk, and retries later', async () => {
     const { agent, store, dir, paired, log } = await pairedAgent();
     store.failing = true;
-    // The refresh is due 15 s after pairing (the floor on scheduled refreshes, issue #12); its write
+    // The refresh is due 10 s after pairing (the floor on scheduled refreshes, issue #12); its write
     // fails, so no refresh may go out.
     await sleep(Math.max(0, (paired.refreshAt ?? 0) - Date.now()) + 1500);
     expect(log).toContain('effect_failed');

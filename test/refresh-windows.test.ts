@@ -149,7 +149,7 @@ describe('no refresh storms (issue #12 item 4)', () => {
     expect(step(s, { type: 'token_wanted' }, { ...ctx, now: NOW + ON_DEMAND_REFRESH_SPACING_MS })[0].name).toBe('refreshing');
   });
 
-  it.each([0, 1])('a provider answering expires_in: %i gets at most 4 refreshes a minute (virtual clock)', async (lifetime) => {
+  it.each([0, 1])('a provider answering expires_in: %i gets at most 6 refreshes a minute (virtual clock)', async (lifetime) => {
     const minutes = 10;
     const r = await runSoak({ agents: 2, hours: minutes / 60, plan: NO_FAULTS, seed: 12, profile: { ...soakProfile(lifetime), accessTokenLifetime: lifetime }, timeoutMs: 5000 });
     expect(r.pairings).toBe(2);

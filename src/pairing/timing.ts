@@ -60,9 +60,9 @@ export const RESUME_SPREAD_CAP_MS = 60_000;
 export const MIN_LIFETIME_MS = 1_000;
 /**
  * Scheduled refreshes are at least this far apart, whatever lifetimes a provider states (issue #12:
- * "no answer of any provider can make the agent refresh more than a few times a minute": at most 4).
+ * "no answer of any provider can make the agent refresh more than a few times a minute": at most 6).
  */
-export const MIN_REFRESH_SPACING_MS = 15_000;
+export const MIN_REFRESH_SPACING_MS = 10_000;
 /**
  * When to refresh a token issued at `issuedAt` that expires at `expiresAt`: a margin of a fraction of
  * its lifetime (sane from 2 s to 24 h), plus jitter.

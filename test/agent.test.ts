@@ -127,7 +127,11 @@ describe('Agent', () => {
     store.failIf = undefined;
     const live = refreshed.tokens.refreshToken;
     await until(() => FileStateStore.open(dir).state?.name === 'paired' && log.includes('state_saved'), 10_000);
-    expect(FileStateStore.open(dir).state).toMatchObject({ tokens: { refreshToken: live } });
+    // On disk: the rotated token, or its successor if the scheduled refresh came meanwhile; never the consumed one.
+    const onDisk = FileStateStore.open(dir).state;
+    if (onDisk?.name !== 'paired' && onDisk?.name !== 'refreshing') throw new Error(`not paired on disk: ${onDisk?.name}`);
+    expect(onDisk.tokens.refreshToken).not.toBe(consumed);
+    expect(onDisk.tokens.refreshToken).toBe((agent.state as Extract<State, { name: 'paired' }>).tokens.refreshToken);
     // The live refresh token keeps working: nothing was presented twice.
     await agent.dispatch({ type: 'token_wanted' });
     expect(await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== live, 20_000)).toBeDefined();

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { startFaultGate } from './soak/fault-gate.js';
 import type { FaultPlan } from './soak/fault-gate.js';
-import { SURVIVABLE_FAULTS, T0, createGrants, observe, postForm, runSoak, soakProfile } from './soak/harness.js';
+import { SURVIVABLE_FAULTS, T0, createGrants, keycloakSoakProfile, observe, postForm, runSoak, soakProfile } from './soak/harness.js';
 import { startProviderServer } from './support/provider-servers.js';
 import { createVirtualTime, seededRandom } from './support/virtual-time.js';
 
@@ -28,6 +28,16 @@ describe('soak, shortened', () => {
     expect(Object.values(r.gate.faults).reduce((t, n) => t + n, 0)).toBeGreaterThan(10);
     // 5-minute tokens refreshed about every 4 minutes: ~45 per agent in 3 hours, despite the faults.
     expect(r.refreshed).toBeGreaterThan(3 * 40);
+  });
+
+  it('Keycloak-style (issue #12): 3 agents × 3 virtual hours, 24 h access tokens, 30 min refresh idle window, random faults: pairings alive', async () => {
+    const r = await runSoak({ agents: 3, hours: 3, plan: PLAN, seed: 12, timeoutMs: 5000, profile: keycloakSoakProfile() });
+    expect(r.lost).toBe(0);
+    expect(r.idp.reuse).toBe(0);
+    expect(r.gate.lostInTransit).toBe(0);
+    // Alive at the provider: refreshed ahead of each 30 min idle window, not only of the 24 h token.
+    expect(r.activeTokensAtEnd).toBe(3);
+    expect(r.refreshed).toBeGreaterThan(3 * 3 * 2);
   });
 
   it('the checks are not vacuous: an early poll, an early retry and a reused token are counted', async () => {

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Hal } from '../../hal/types.js';
 import type { Effect, Event, State } from '../pairing/state.js';
 import { step } from '../pairing/step.js';
+import { CLOCK_WATCH_MS } from '../pairing/timing.js';
 import { paint } from '../screens/paint.js';
 import { loadQrEncoder } from '../screens/qr.js';
 import { textLines, viewScreen } from '../screens/render.js';
@@ -22,6 +23,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const COUNTDOWN_TICK_MS = 1000;
 /** After a failed state write (a full or failing SD card), try again this much later. */
 const PERSIST_RETRY_MS = 5_000;
+
+/**
+ * Events the agent decides on itself: when the write of their outcome fails, nothing is lost by going
+ * back to the state on disk and deciding again later. Every other event brings an answer that cannot
+ * be asked for again (a rotated refresh token, tokens for a spent device code) or resolves a restart:
+ * its outcome is kept in memory and written as soon as the disk takes it (issue #12).
+ */
+const RETRYABLE_DECISIONS: ReadonlySet<Event['type']> = new Set(['press', 'long_press', 'timer', 'token_wanted']);
 
 /** The timer functions the agent schedules its wake-up and countdown with (the globals by default). */
 export interface AgentTimers {
@@ -45,6 +54,8 @@ export interface AgentOptions {
   clock: Clock;
   log: Logger;
   autoPair: boolean;
+  /** The configured `refresh_idle_timeout`, in ms (issue #12). */
+  refreshIdleTimeoutMs?: number;
   /** For simulations on a virtual clock (test/support/virtual-time.ts). @default the global timers */
   timers?: AgentTimers;
   /** Idle time after which the paired screen switches off (`screen_timeout`); 0 = never. @default 600 s */
@@ -64,6 +75,11 @@ export interface ShownScreen {
 
 /** `screen_timeout`'s default (issue #16). */
 const DEFAULT_SCREEN_TIMEOUT_MS = 600_000;
+
+/** The agent options a configuration's `refresh_idle_timeout` (seconds) sets. */
+export function refreshIdleTimeoutOf(config: { refresh_idle_timeout?: number }): Pick<AgentOptions, 'refreshIdleTimeoutMs'> {
+  return config.refresh_idle_timeout === undefined ? {} : { refreshIdleTimeoutMs: config.refresh_idle_timeout * 1000 };
+}
 
 export interface AgentEvents {
   /** After every handled event, with the state it left. */
@@ -93,6 +109,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Background I/O effects in flight, and who waits for them to settle (`whenIdle`). */
   #inFlight = 0;
   #settled: (() => void)[] = [];
+  /** The state in memory is newer than the one on disk: a write failed and is being retried (issue #12). */
+  #unsaved = false;
+  #saveRetry: unknown;
+  /** Clock steps already handed to the state machine (ms), and the interval that looks for new ones. */
+  #steppedSeen = 0;
+  #clockWatch: unknown;
   readonly #o: AgentOptions;
   readonly #timers: AgentTimers;
 
@@ -134,6 +156,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       void this.dispatch({ type: 'press' });
     });
     button?.on('longPress', () => this.dispatch({ type: 'long_press' }));
+    this.#watchClock();
     await this.dispatch({ type: 'start' });
   }
 
@@ -222,19 +245,49 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#timers.clearTimeout(this.#wake);
     this.#timers.clearInterval(this.#tick);
     this.#timers.clearTimeout(this.#panelTimer);
+    this.#timers.clearTimeout(this.#saveRetry);
+    this.#timers.clearInterval(this.#clockWatch);
     for (const cancel of [...this.#waiters]) cancel();
     await this.#queue;
+    // A last try for a state the disk refused so far: it may hold the only live refresh token.
+    if (this.#unsaved) await this.#saveUnsaved();
     await this.#rendering;
+  }
+
+  /** Wall-clock steps (ms) not yet handed to the state machine. */
+  #newClockSteps(): number {
+    const total = this.#o.clock.stepped?.() ?? 0;
+    const by = total - this.#steppedSeen;
+    this.#steppedSeen = total;
+    return by;
+  }
+
+  /**
+   * Looks for wall-clock steps while the agent waits, so that timers are re-armed and a shown code keeps
+   * its age when NTP sets the clock (issue #12). Only clocks that can step are watched.
+   */
+  #watchClock(): void {
+    if (this.#o.clock.stepped === undefined || this.#clockWatch !== undefined) return;
+    this.#steppedSeen = this.#o.clock.stepped();
+    this.#clockWatch = this.#timers.setInterval(() => {
+      const by = this.#newClockSteps();
+      if (by > 0) void this.dispatch({ type: 'clock_stepped', byMs: by });
+    }, CLOCK_WATCH_MS);
+    (this.#clockWatch as { unref?: () => void }).unref?.();
   }
 
   async #handle(event: Event): Promise<void> {
     if (this.#stopped) return;
+    // A step noticed now is handled before the event, which would otherwise see times out of step.
+    const by = event.type === 'clock_stepped' ? 0 : this.#newClockSteps();
+    if (by > 0) await this.#handle({ type: 'clock_stepped', byMs: by });
     const { clock } = this.#o;
     const [next, effects] = step(this.#state, event, {
       now: clock.now(),
       random: clock.random(),
       autoPair: this.#o.autoPair,
       hasUserinfo: this.#o.idp.hasUserinfo,
+      ...(this.#o.refreshIdleTimeoutMs === undefined ? {} : { refreshIdleTimeoutMs: this.#o.refreshIdleTimeoutMs }),
     });
     const previous = this.#state;
     if (next !== previous) {
@@ -244,12 +297,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const effect of effects) {
       try {
         await this.#run(effect);
+        if (effect.type === 'persist') this.#saved();
       } catch (error) {
-        // A failed write must not be followed by the effects that relied on it (a refresh with a token
-        // whose successor could not be saved). Go back to the state that is on disk and try again
-        // after a pause — never sooner than this batch meant to wake (a poll interval, a backoff).
         this.#o.log('effect_failed', { effect: effect.type, error: (error as Error).message });
-        if (effect.type === 'persist') {
+        const write = effect.type === 'persist' || effect.type === 'wipe';
+        if (write && !RETRYABLE_DECISIONS.has(event.type)) {
+          // An answer from the server (new tokens, a lost pairing) is never rolled back: the consumed
+          // refresh token on disk would be presented again after a restart (issue #12). Keep it in
+          // memory, serve it, go on, and write it as soon as the disk takes it.
+          this.#unsaved = true;
+          this.#retrySaveLater();
+          continue;
+        }
+        // A failed write must not be followed by the effects that relied on it (a refresh with a token
+        // whose successor could not be saved). Go back to the state before this event and decide again
+        // after a pause — never sooner than this batch meant to wake (a poll interval, a backoff).
+        if (write) {
           this.#state = previous;
           const planned = effects.find((e): e is Extract<Effect, { type: 'wake' }> => e.type === 'wake')?.at;
           this.#setWake(Math.max(clock.now() + PERSIST_RETRY_MS, planned ?? 0));
@@ -280,6 +343,37 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (this.#stopping) return; // shutting down: nothing new goes out
         return this.#request(effect);
     }
+  }
+
+  #saved(): void {
+    if (!this.#unsaved) return;
+    this.#unsaved = false;
+    this.#timers.clearTimeout(this.#saveRetry);
+    this.#o.log('state_saved', { state: this.#state.name });
+  }
+
+  /** Writes the state kept in memory after a failed write; false while the disk still refuses. */
+  async #saveUnsaved(): Promise<boolean> {
+    try {
+      await this.#o.store.save(this.#state);
+      this.#saved();
+      return true;
+    } catch (error) {
+      this.#o.log('effect_failed', { effect: 'persist', error: (error as Error).message });
+      return false;
+    }
+  }
+
+  /** Retries the write of an unsaved state every PERSIST_RETRY_MS, in the event queue, until it lands. */
+  #retrySaveLater(): void {
+    this.#timers.clearTimeout(this.#saveRetry);
+    if (this.#stopping) return;
+    this.#saveRetry = this.#timers.setTimeout(() => {
+      const run = this.#queue.then(async () => {
+        if (this.#unsaved && !this.#stopped && !(await this.#saveUnsaved())) this.#retrySaveLater();
+      });
+      this.#queue = run.catch(() => undefined);
+    }, PERSIST_RETRY_MS);
   }
 
   #request(effect: Extract<Effect, { type: 'request_code' | 'poll' | 'refresh' | 'revoke' | 'fetch_identity' }>): void {

@@ -6,24 +6,39 @@
  * mean roughly "then" after a reboot, where the server, not this clock, judges expiry.
  */
 import { performance } from 'node:perf_hooks';
+import { CLOCK_STEP_MIN_MS } from '../pairing/timing.js';
 
 export interface Clock {
   /** Milliseconds, comparable across runs; never goes backwards within a run. */
   now(): number;
   /** A uniform random number in [0, 1), for jitter. */
   random(): number;
+  /**
+   * How far (ms) the clock has stepped forward in all so far, counting only steps of at least
+   * CLOCK_STEP_MIN_MS (issue #12). Absent on clocks that never step (a simulation's virtual clock).
+   */
+  stepped?(): number;
 }
 
 export function systemClock(wall: () => number = Date.now, mono: () => number = () => performance.now()): Clock {
   let base = wall() - mono();
+  let stepped = 0;
+  const now = () => {
+    const monotonic = base + mono();
+    const current = wall();
+    // Follow a forward jump of the wall clock (NTP after an offline boot) by moving the base.
+    if (current > monotonic) {
+      base += current - monotonic;
+      if (current - monotonic >= CLOCK_STEP_MIN_MS) stepped += current - monotonic;
+    }
+    return Math.round(base + mono());
+  };
   return {
-    now: () => {
-      const monotonic = base + mono();
-      const current = wall();
-      // Follow a forward jump of the wall clock (NTP after an offline boot) by moving the base.
-      if (current > monotonic) base += current - monotonic;
-      return Math.round(base + mono());
-    },
+    now,
     random: Math.random,
+    stepped: () => {
+      now();
+      return Math.round(stepped);
+    },
   };
 }

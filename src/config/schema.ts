@@ -48,6 +48,9 @@ export const KEYS = {
   // Seconds; 0 = never off. A week is far beyond any use and keeps the timer within setTimeout's range.
   screen_timeout: { type: 'integer', min: 0, max: 604_800 },
   http_timeout_ms: { type: 'integer', min: 500, max: 120_000 },
+  // Seconds (issue #12). Below a minute the agent would refresh more often than its floor allows; a
+  // year is the longest refresh-token lifetime the agent accepts from a provider (MAX_TOKEN_LIFETIME_S).
+  refresh_idle_timeout: { type: 'integer', min: 60, max: 366 * 24 * 3600 },
   socket_path: { type: 'path' },
   log_format: { type: 'enum', values: ['logfmt', 'json'] },
 } as const satisfies Record<string, KeySpec>;

@@ -92,6 +92,13 @@ export interface Config {
   /** Timeout of one HTTP request to the identity provider, in ms. @default 10000 */
   http_timeout_ms: number;
   /**
+   * The provider's refresh-token inactivity lifetime in seconds, for providers that enforce one without
+   * stating it in their token answers (Auth0's "inactivity lifetime"): the agent refreshes before it
+   * runs out. Keycloak's `refresh_expires_in` and GitHub's `refresh_token_expires_in` are read from the
+   * answers; the soonest window wins. @example 2592000
+   */
+  refresh_idle_timeout?: number;
+  /**
    * The local token API's Unix socket (mode 0660): the device's apps ask it for access tokens.
    * @default $RUNTIME_DIRECTORY/agent.sock (systemd's RuntimeDirectory=), else <state_dir>/agent.sock
    */

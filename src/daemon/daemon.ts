@@ -9,7 +9,7 @@ import { createHal } from '../../hal/factory.js';
 import { VirtualButton } from '../../hal/sim/button.js';
 import { FramebufferDisplay } from '../../hal/sim/display.js';
 import type { Hal } from '../../hal/types.js';
-import { Agent } from '../agent/agent.js';
+import { Agent, refreshIdleTimeoutOf } from '../agent/agent.js';
 import { systemClock, type Clock } from '../agent/clock.js';
 import { createIdpClient } from '../agent/idp-client.js';
 import type { Logger } from '../agent/types.js';
@@ -90,6 +90,7 @@ async function start(
     log,
     autoPair: config.auto_pair,
     screenTimeoutMs: config.screen_timeout * 1000,
+    ...refreshIdleTimeoutOf(config),
   });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the
   // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.

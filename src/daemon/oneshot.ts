@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { createSimHal } from '../../hal/factory.js';
-import { Agent } from '../agent/agent.js';
+import { Agent, refreshIdleTimeoutOf } from '../agent/agent.js';
 import { systemClock, type Clock } from '../agent/clock.js';
 import { createIdpClient } from '../agent/idp-client.js';
 import type { Logger } from '../agent/types.js';
@@ -32,6 +32,7 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
       clock,
       log,
       autoPair: false,
+      ...refreshIdleTimeoutOf(config),
     });
     // A refresh that a killed process left in flight is resolved as at start-up (a deliberate retry
     // after a pause), not waited for.

@@ -36,6 +36,11 @@ export interface Status {
   who?: string | null;
   /** When the current access token expires (ISO 8601), or null when the provider did not say. */
   access_token_expires_at?: string | null;
+  /**
+   * When the refresh token stops working if the agent does not refresh first (ISO 8601): its idle or
+   * absolute window (issue #12). Absent when the provider stated none and none is configured.
+   */
+  refresh_expires_at?: string;
   /** Why the agent is where it is: `pairing_lost`, `cancelled`, `unpaired`, or an IdP error text. */
   reason?: string;
   /** With `pairing_lost`: what the identity provider answered (issue #12). */
@@ -69,6 +74,7 @@ export function statusOf(state: State, daemon: boolean): Status {
         who: state.identity.who ?? null,
         access_token_expires_at: state.tokens.accessExpiresAt === undefined ? null : iso(state.tokens.accessExpiresAt),
         ...(state.refused === undefined ? {} : { refresh_refused: state.refused }),
+        ...(state.tokens.refreshExpiresAt === undefined ? {} : { refresh_expires_at: iso(state.tokens.refreshExpiresAt) }),
         daemon,
       };
     case 'unpaired':

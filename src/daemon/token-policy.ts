@@ -17,7 +17,11 @@ export function tokenAnswer(tokens: Tokens, now: number): TokenAnswer {
     token_type: tokens.tokenType,
     ...(tokens.accessExpiresAt === undefined
       ? {}
-      : { expires_in: Math.max(0, Math.floor((tokens.accessExpiresAt - now) / 1000)), expires_at: new Date(tokens.accessExpiresAt).toISOString() }),
+      : {
+          // Never more than the token's whole lifetime, whatever the clock says (issue #12).
+          expires_in: Math.max(0, Math.floor(Math.min(tokens.accessExpiresAt - now, tokens.accessExpiresAt - tokens.issuedAt) / 1000)),
+          expires_at: new Date(tokens.accessExpiresAt).toISOString(),
+        }),
   };
 }
 

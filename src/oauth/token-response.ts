@@ -18,7 +18,7 @@ export const MAX_TOKEN_LENGTH = 16 * 1024;
 /** An access or refresh token valid for more than a year is a provider bug, not a feature. */
 export const MAX_TOKEN_LIFETIME_S = 366 * 24 * 3600;
 
-const KNOWN = new Set(['access_token', 'token_type', 'expires_in', 'refresh_token', 'refresh_expires_in', 'scope', 'id_token']);
+const KNOWN = new Set(['access_token', 'token_type', 'expires_in', 'refresh_token', 'refresh_expires_in', 'refresh_token_expires_in', 'scope', 'id_token']);
 /** JWS compact serialisation: header.payload.signature (RFC 7515 §7.1). */
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const lifetime = { min: 0, max: MAX_TOKEN_LIFETIME_S };
@@ -47,19 +47,25 @@ export function parseTokenSet(m: Members, status: number, now: number): TokenSet
     throw new ProtocolError('id_token', 'response body "id_token" must be a signed JWT (header.payload.signature)', status);
   }
   const extra = extraMembers(m, KNOWN);
-  // Keycloak's `refresh_expires_in` is not standard: a malformed one stays in `extra` rather than failing a pairing.
-  let refreshExpiresIn: number | undefined;
-  try {
-    refreshExpiresIn = optionalSeconds(m, 'refresh_expires_in', lifetime, status);
-  } catch {
-    extra.refresh_expires_in = m.refresh_expires_in;
-  }
+  // Keycloak's `refresh_expires_in` and GitHub's `refresh_token_expires_in` are not standard: a malformed
+  // one stays in `extra` rather than failing a pairing.
+  const nonStandardSeconds = (name: string): number | undefined => {
+    try {
+      return optionalSeconds(m, name, lifetime, status);
+    } catch {
+      extra[name] = m[name];
+      return undefined;
+    }
+  };
+  const refreshExpiresIn = nonStandardSeconds('refresh_expires_in');
+  const refreshTokenExpiresIn = nonStandardSeconds('refresh_token_expires_in');
   return {
     accessToken,
     tokenType,
     ...(expiresIn === undefined ? {} : { expiresIn, expiresAt: now + expiresIn * 1000 }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(refreshExpiresIn === undefined ? {} : { refreshExpiresIn }),
+    ...(refreshTokenExpiresIn === undefined ? {} : { refreshTokenExpiresIn }),
     ...(scope === undefined ? {} : { scope }),
     ...(idToken === undefined ? {} : { idToken }),
     extra,

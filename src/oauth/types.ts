@@ -96,6 +96,8 @@ export interface TokenSet {
   refreshToken?: string;
   /** Keycloak's `refresh_expires_in` (0 = does not expire, offline tokens). */
   refreshExpiresIn?: number;
+  /** GitHub's `refresh_token_expires_in`: the refresh token's own lifetime in seconds. */
+  refreshTokenExpiresIn?: number;
   scope?: string;
   /** Not yet validated: see `validateIdToken`. */
   idToken?: string;

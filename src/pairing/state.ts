@@ -18,6 +18,11 @@ export interface Tokens {
   /** When it was issued (ms): with `accessExpiresAt`, gives the lifetime for refresh timing. */
   issuedAt: number;
   refreshToken?: string;
+  /**
+   * When the refresh token stops working if unused (ms): Keycloak's `refresh_expires_in`, GitHub's
+   * `refresh_token_expires_in` or the configured `refresh_idle_timeout`, whichever is soonest (issue #12).
+   */
+  refreshExpiresAt?: number;
   idToken?: string;
   scope?: string;
 }
@@ -128,7 +133,9 @@ export type Event =
   | { type: 'poll'; result: PollOutcome; identity?: Identity; deviceCode?: string }
   | { type: 'refresh'; result: RefreshOutcome }
   | { type: 'identity'; identity: Identity }
-  | { type: 'revoked'; ok: boolean };
+  | { type: 'revoked'; ok: boolean }
+  /** The wall clock stepped forward by `byMs` (NTP after an offline boot; issue #12). */
+  | { type: 'clock_stepped'; byMs: number };
 
 /**
  * Why a request did not bring what it asked for, as a stable code (oauth4webapi's style): the state
@@ -235,6 +242,8 @@ export interface StepContext {
   autoPair: boolean;
   /** Whether the provider may return identity through a userinfo endpoint. */
   hasUserinfo: boolean;
+  /** The configured `refresh_idle_timeout` (ms): an inactivity lifetime the provider does not state (issue #12). */
+  refreshIdleTimeoutMs?: number;
 }
 
 export type { TokenSet };

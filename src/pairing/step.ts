@@ -7,12 +7,13 @@
  */
 import type { Effect, Event, Identity, PendingCode, PollOutcome, RefreshOutcome, State, StepContext, Tokens, TokenSet } from './state.js';
 import {
-  autoPairPause, freshEnough, MIN_LIFETIME_MS, ON_DEMAND_REFRESH_SPACING_MS, REFRESH_BACKOFF_BASE_MS, REFUSAL_RECHECK_JITTER_MS, REFUSAL_RECHECK_MS, refreshTime, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval,
+  autoPairPause, clockIsBehind, freshEnough, MIN_LIFETIME_MS, ON_DEMAND_REFRESH_SPACING_MS, REFRESH_BACKOFF_BASE_MS, REFUSAL_RECHECK_JITTER_MS, REFUSAL_RECHECK_MS, refreshPlan, resumeRefreshTime, retryDelay, SECOND_MS, slowDownInterval, windowEnd,
 } from './timing.js';
 
 export type StepResult = [State, Effect[]];
 
 export function step(state: State, event: Event, ctx: StepContext): StepResult {
+  if (event.type === 'clock_stepped') return onClockStepped(state, event.byMs);
   switch (state.name) {
     case 'unpaired':
       return fromIdle(state, event, ctx);
@@ -235,36 +236,127 @@ function onPollResult(state: Extract<State, { name: 'awaiting_user' }>, result: 
       // A real refusal (invalid_client, unauthorized_client…) ends the flow.
       return failed(result.reason, state.restarts, ctx);
     case 'tokens':
-      return paired(tokensFrom(result.tokens, ctx.now), identity ?? {}, ctx, 'paired');
+      return paired(tokensFrom(result.tokens, ctx), identity ?? {}, ctx, 'paired');
   }
 }
 
-function tokensFrom(set: TokenSet, now: number, previous?: Tokens): Tokens {
+function tokensFrom(set: TokenSet, ctx: StepContext, previous?: Tokens): Tokens {
+  const { now } = ctx;
   const refreshToken = set.refreshToken ?? previous?.refreshToken;
   const idToken = set.idToken ?? previous?.idToken;
   const scope = set.scope ?? previous?.scope;
+  // Lifetimes under a second count as not stated (issue #12); Keycloak's `refresh_expires_in` of 0 is an
+  // offline token without an idle window. Each answer restates the windows: an idle window restarts
+  // with every refresh, so a window of an earlier answer is not carried over.
+  const accessExpiresAt = windowEnd(now, set.expiresIn);
+  const refreshWindows = [
+    windowEnd(now, set.refreshExpiresIn),
+    windowEnd(now, set.refreshTokenExpiresIn),
+    ctx.refreshIdleTimeoutMs === undefined ? undefined : now + ctx.refreshIdleTimeoutMs,
+  ].filter((at): at is number => at !== undefined);
+  const refreshExpiresAt = refreshToken === undefined || refreshWindows.length === 0 ? undefined : Math.min(...refreshWindows);
   return {
     accessToken: set.accessToken,
     tokenType: set.tokenType,
     issuedAt: now,
-    ...(set.expiresIn === undefined ? {} : { accessExpiresAt: now + set.expiresIn * SECOND_MS }),
+    ...(accessExpiresAt === undefined ? {} : { accessExpiresAt }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
+    ...(refreshExpiresAt === undefined ? {} : { refreshExpiresAt }),
     ...(idToken === undefined ? {} : { idToken }),
     ...(scope === undefined ? {} : { scope }),
   };
 }
 
+/**
+ * When to refresh: ahead of whichever window closes first, the access token's or the refresh token's
+ * (issue #12); never without a refresh token.
+ */
+function refreshAtFor(tokens: Tokens, random: number): number | undefined {
+  if (tokens.refreshToken === undefined) return undefined;
+  return refreshPlan(tokens.issuedAt, [tokens.accessExpiresAt, tokens.refreshExpiresAt], random);
+}
+
+/** The span from issue to the first window that closes, for spreading resumed refreshes. */
+function shortestLifetime(tokens: Tokens, now: number): number {
+  const closes = Math.min(tokens.accessExpiresAt ?? now, tokens.refreshExpiresAt ?? Number.POSITIVE_INFINITY);
+  return Math.max(MIN_LIFETIME_MS, closes - tokens.issuedAt);
+}
+
 /** Enter `paired` with fresh tokens: persist first, then learn who, then schedule the refresh. */
 function paired(tokens: Tokens, identity: Identity, ctx: StepContext, logEvent: string): StepResult {
-  const refreshAt = tokens.refreshToken !== undefined && tokens.accessExpiresAt !== undefined ? refreshTime(tokens.issuedAt, tokens.accessExpiresAt, ctx.random) : undefined;
+  const refreshAt = refreshAtFor(tokens, ctx.random);
   const state: State = { name: 'paired', tokens, identity, failures: 0, ...(refreshAt === undefined ? {} : { refreshAt }) };
-  const effects: Effect[] = [{ type: 'persist' }, { type: 'log', event: logEvent, fields: { subject: identity.subject, expires_at: tokens.accessExpiresAt } }];
+  const effects: Effect[] = [
+    { type: 'persist' },
+    { type: 'log', event: logEvent, fields: { subject: identity.subject, expires_at: tokens.accessExpiresAt, refresh_expires_at: tokens.refreshExpiresAt } },
+  ];
   if (identity.who === undefined && ctx.hasUserinfo) effects.push({ type: 'fetch_identity', accessToken: tokens.accessToken });
   effects.push({ type: 'wake', at: refreshAt });
   return [state, effects];
 }
 
+/**
+ * The wall clock stepped forward (issue #12). Waits measured in this run (a poll interval, a backoff, a
+ * kiosk's pause) and a shown code's age are elapsed time: they move with the clock, so a code does not
+ * "expire" because NTP set the clock. The refresh plan follows the tokens' own times: the timer is
+ * re-armed, and a refresh the step made due happens now.
+ */
+function onClockStepped(state: State, by: number): StepResult {
+  switch (state.name) {
+    case 'awaiting_user': {
+      const next: State = { ...state, code: { ...state.code, expiresAt: state.code.expiresAt + by }, nextPollAt: state.nextPollAt + by };
+      return [next, [{ type: 'persist' }, { type: 'wake', at: next.nextPollAt }]];
+    }
+    case 'offline':
+      return [{ ...state, retryAt: state.retryAt + by }, [{ type: 'persist' }, { type: 'wake', at: state.retryAt + by }]];
+    case 'unpaired':
+    case 'denied':
+    case 'code_expired':
+    case 'failed': {
+      if (state.autoRetryAt === undefined) return [state, []];
+      const autoRetryAt = state.autoRetryAt + by;
+      return [{ ...state, autoRetryAt }, [{ type: 'persist' }, { type: 'wake', at: autoRetryAt }]];
+    }
+    case 'paired': {
+      if (state.refreshAt === undefined) return [state, []];
+      // A backoff is a wait; a planned refresh follows the tokens' times.
+      if (state.failures > 0) {
+        const refreshAt = state.refreshAt + by;
+        return [{ ...state, refreshAt }, [{ type: 'persist' }, { type: 'wake', at: refreshAt }]];
+      }
+      return [state, [{ type: 'wake', at: state.refreshAt }]];
+    }
+    case 'requesting_code':
+    case 'refreshing':
+    case 'unpairing':
+      return [state, []];
+  }
+}
+
+/**
+ * Tokens stored "in the future" mean the wall clock is behind (no RTC, before NTP; issue #12): how long
+ * ago they were issued is unknown, so the access token is taken as spent — never handed out as valid
+ * for longer than it may have left — and every time is moved by the same amount, which keeps the
+ * refresh window's length. A refresh is then due at once (spread at start-up).
+ */
+export function replanBehindClock(tokens: Tokens, now: number): Tokens {
+  const shift = now - (tokens.accessExpiresAt ?? tokens.issuedAt);
+  return {
+    ...tokens,
+    issuedAt: tokens.issuedAt + shift,
+    ...(tokens.accessExpiresAt === undefined ? {} : { accessExpiresAt: tokens.accessExpiresAt + shift }),
+    ...(tokens.refreshExpiresAt === undefined ? {} : { refreshExpiresAt: tokens.refreshExpiresAt + shift }),
+  };
+}
+
 function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, event: Event, ctx: StepContext): StepResult {
+  if (clockIsBehind(state.tokens.issuedAt, ctx.now)) {
+    const tokens = replanBehindClock(state.tokens, ctx.now);
+    const replanned = state.name === 'paired' && state.refreshAt !== undefined ? { ...state, tokens, refreshAt: ctx.now } : { ...state, tokens };
+    const [next, effects] = fromPaired(replanned, event, ctx);
+    const note: Effect = { type: 'log', event: 'clock_behind', fields: { by_ms: state.tokens.issuedAt - ctx.now } };
+    return [next, effects.some((e) => e.type === 'persist') ? [note, ...effects] : [note, { type: 'persist' }, ...effects]];
+  }
   switch (event.type) {
     case 'long_press':
       return [
@@ -293,8 +385,7 @@ function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, ev
     case 'start': {
       const { tokens } = state;
       if (state.refreshAt === undefined) return [state, [{ type: 'wake', at: undefined }]];
-      const lifetime = Math.max(MIN_LIFETIME_MS, (tokens.accessExpiresAt ?? ctx.now) - tokens.issuedAt);
-      const refreshAt = resumeRefreshTime(state.refreshAt, ctx.now, lifetime, ctx.random);
+      const refreshAt = resumeRefreshTime(state.refreshAt, ctx.now, shortestLifetime(tokens, ctx.now), ctx.random);
       return [{ ...state, refreshAt }, [{ type: 'log', event: 'pairing_resumed', fields: { subject: state.identity.subject } }, { type: 'wake', at: refreshAt }]];
     }
     case 'timer': {
@@ -312,6 +403,8 @@ function fromPaired(state: Extract<State, { name: 'paired' | 'refreshing' }>, ev
       if (freshEnough(state.tokens.issuedAt, state.tokens.accessExpiresAt, ctx.now)) return stay(state);
       if (ctx.now < spacedUntil(state)) return stay(state);
       if (state.failures > 0 && state.refreshAt !== undefined && ctx.now < state.refreshAt && !mayRefreshOnDemand(state, ctx.now)) return stay(state);
+      // However short the provider's lifetimes, apps cannot make the agent refresh in a loop (issue #12).
+      if (ctx.now < state.tokens.issuedAt + ON_DEMAND_REFRESH_SPACING_MS) return stay(state);
       return startRefresh(state);
     default:
       return stay(state);
@@ -384,7 +477,7 @@ const DEFINITIVE_REFUSALS: ReadonlySet<string> = new Set(['oauth_error', 'http_r
 function onRefreshResult(state: Extract<State, { name: 'refreshing' }>, result: RefreshOutcome, ctx: StepContext): StepResult {
   switch (result.kind) {
     case 'tokens':
-      return paired(tokensFrom(result.tokens, ctx.now, state.tokens), state.identity, { ...ctx, hasUserinfo: false }, result.rotated ? 'refreshed_rotated' : 'refreshed');
+      return paired(tokensFrom(result.tokens, ctx, state.tokens), state.identity, { ...ctx, hasUserinfo: false }, result.rotated ? 'refreshed_rotated' : 'refreshed');
     case 'invalid_grant':
       // The pairing is gone at the server (revoked, expired, reuse detected): forget it (issue #4).
       return pairingLost(state, result.reason, 'invalid_grant', ctx);

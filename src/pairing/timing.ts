@@ -53,9 +53,16 @@ export const REFRESH_JITTER_CAP_MS = 5 * 60_000;
  * up to a minute (issue #4, #9 fleet figures).
  */
 export const RESUME_SPREAD_CAP_MS = 60_000;
-/** Lifetimes below this are treated as this (a 0 s token would refresh in a busy loop). */
+/**
+ * A stated lifetime below this counts as "not stated" (issue #12: an `expires_in` of 0 made the agent
+ * refresh ~80 times a second): the token is trusted until an app or the refresh window says otherwise.
+ */
 export const MIN_LIFETIME_MS = 1_000;
-
+/**
+ * Scheduled refreshes are at least this far apart, whatever lifetimes a provider states (issue #12:
+ * "no answer of any provider can make the agent refresh more than a few times a minute": at most 6).
+ */
+export const MIN_REFRESH_SPACING_MS = 10_000;
 /**
  * When to refresh a token issued at `issuedAt` that expires at `expiresAt`: a margin of a fraction of
  * its lifetime (sane from 2 s to 24 h), plus jitter.
@@ -65,6 +72,25 @@ export function refreshTime(issuedAt: number, expiresAt: number, random: number)
   const margin = Math.min(lifetime * REFRESH_MARGIN_FRACTION, REFRESH_MARGIN_CAP_MS);
   const jitter = random * Math.min(lifetime * REFRESH_JITTER_FRACTION, REFRESH_JITTER_CAP_MS);
   return Math.round(Math.max(issuedAt, expiresAt - margin - jitter));
+}
+
+/**
+ * When to refresh tokens issued at `issuedAt` whose windows close at `closes` (the access token's
+ * expiry, the refresh token's idle or absolute window; undefined entries are unknown): the same margin
+ * and jitter before whichever closes first (issue #12), never sooner than `MIN_REFRESH_SPACING_MS`
+ * after issue. Undefined when no window is known: nothing to refresh ahead of.
+ */
+export function refreshPlan(issuedAt: number, closes: readonly (number | undefined)[], random: number): number | undefined {
+  const known = closes.filter((at): at is number => at !== undefined);
+  if (known.length === 0) return undefined;
+  const first = Math.min(...known.map((at) => refreshTime(issuedAt, at, random)));
+  return Math.max(first, issuedAt + MIN_REFRESH_SPACING_MS);
+}
+
+/** A stated lifetime in seconds as a window end (ms), or undefined when it is not stated (< 1 s). */
+export function windowEnd(now: number, seconds: number | undefined): number | undefined {
+  if (seconds === undefined || seconds * SECOND_MS < MIN_LIFETIME_MS) return undefined;
+  return now + seconds * SECOND_MS;
 }
 
 /** On start-up, a refresh already due is spread over a short window instead of firing at once. */
@@ -93,7 +119,27 @@ export function autoPairPause(restarts: number, random: number): number {
 export const TOKEN_MIN_REMAINING_MS = 30_000;
 export const TOKEN_MIN_REMAINING_FRACTION = 0.25;
 
+/**
+ * A stored token issued more than this far in the future says the wall clock is behind (a Pi without a
+ * real-time clock booted before NTP; issue #12): its age is unknown. A minute absorbs NTP's ordinary
+ * corrections between runs.
+ */
+export const CLOCK_BEHIND_TOLERANCE_MS = 60_000;
+/**
+ * A forward jump of the wall clock larger than this is a step (NTP setting the clock after an offline
+ * boot), not drift: waits and a shown code's age are kept on elapsed time across it (issue #12).
+ */
+export const CLOCK_STEP_MIN_MS = 2_000;
+/** How often the agent looks for a wall-clock step while nothing else happens. */
+export const CLOCK_WATCH_MS = 5_000;
+
+export function clockIsBehind(issuedAt: number, now: number): boolean {
+  return issuedAt > now + CLOCK_BEHIND_TOLERANCE_MS;
+}
+
 export function freshEnough(issuedAt: number, expiresAt: number | undefined, now: number): boolean {
+  // Issued "in the future": the clock is behind and the token's real age unknown (issue #12).
+  if (clockIsBehind(issuedAt, now)) return false;
   if (expiresAt === undefined) return true; // The provider gave no lifetime: trust the token.
   const needed = Math.min(TOKEN_MIN_REMAINING_MS, Math.max(0, expiresAt - issuedAt) * TOKEN_MIN_REMAINING_FRACTION);
   return expiresAt - now > needed;

@@ -65,6 +65,7 @@ const TOKENS: Record<keyof Tokens, Check> = {
   accessExpiresAt: optional(num),
   issuedAt: num,
   refreshToken: optional(str),
+  refreshExpiresAt: optional(num),
   idToken: optional(str),
   scope: optional((v) => typeof v === 'string'),
 };

@@ -39,6 +39,26 @@ export function soakProfile(accessTokenLifetime = 300): ProviderProfile {
   return { ...PROFILES.rfc8628, name: 'RFC 8628 + rotation + reuse detection', accessTokenLifetime, interval: 1, rotateRefreshTokens: true, reuseDetection: true };
 }
 
+/**
+ * Seed 001's Keycloak realm as the field meets it (issue #12): access tokens for 24 h, but the refresh
+ * token dies after 30 idle minutes (`refresh_expires_in` 1800, SSO Session Idle enforced on virtual
+ * time), with strict rotation and reuse detection on top.
+ */
+export function keycloakSoakProfile(): ProviderProfile {
+  const keycloak = PROFILES.keycloak;
+  return {
+    ...keycloak,
+    name: 'Keycloak-style: 24 h access tokens, 30 min refresh idle window',
+    defaultScope: 'offline_access',
+    interval: 1,
+    accessTokenLifetime: 24 * 3600,
+    tokenExtras: { ...keycloak.tokenExtras, refresh_expires_in: 1800 },
+    refreshIdleTimeout: 1800,
+    rotateRefreshTokens: true,
+    reuseDetection: true,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The identity provider, observed
 
@@ -273,6 +293,8 @@ export interface SoakOptions {
   /** Measure the heap at this virtual hour and at the end. */
   heapAtHour?: number;
   accessTokenLifetime?: number;
+  /** The provider; `soakProfile(accessTokenLifetime)` by default. Its refresh idle window runs on virtual time. */
+  profile?: ProviderProfile;
   /** The client's `http_timeout_ms`; a hang holds a request 300 ms longer. */
   timeoutMs?: number;
   /** Agent `index`'s store, given the virtual clock; in memory unless given (issue #18: a real state directory). */
@@ -325,9 +347,9 @@ function sumCounters(all: GateCounters[]): GateCounters {
  */
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const started = performance.now();
-  const profile = soakProfile(o.accessTokenLifetime);
-  const idp = await startProviderServer(profile);
+  const profile = o.profile ?? soakProfile(o.accessTokenLifetime);
   const vt = createVirtualTime(T0);
+  const idp = await startProviderServer(profile, { now: vt.now });
   const seen = observe(idp, vt);
   const timeoutMs = o.timeoutMs ?? 500;
   const gates: FaultGate[] = [];

@@ -63,6 +63,11 @@ export interface ProviderProfile {
   refreshRefusal?: 'invalid_grant' | 'empty_400';
   /** Revocation only with HTTP Basic client authentication: others get 401 with an empty body (Glewlwyd 2.7). */
   revocationNeedsBasicAuth?: boolean;
+  /**
+   * Refuse a refresh token unused for this many seconds (`invalid_grant` "Token is not active"), as
+   * Keycloak's SSO Session Idle does; measured on the server's `now` (issue #12).
+   */
+  refreshIdleTimeout?: number;
 }
 
 const letters = 'BCDFGHJKLMNPQRSTVWXZ';

@@ -77,6 +77,13 @@ interface RefreshState {
   subject: string;
   scope: string;
   active: boolean;
+  /** When it was issued, on the server's clock (for `refreshIdleTimeout`). */
+  issuedAt: number;
+}
+
+export interface ProviderServerOptions {
+  /** The server's clock (ms), e.g. a virtual one; judges `refreshIdleTimeout`. @default Date.now */
+  now?: () => number;
 }
 
 function token(prefix: string): string {
@@ -108,7 +115,8 @@ async function shut(server: Server): Promise<void> {
  * Starts a fake provider for `profile`.
  * @example const idp = await startProviderServer(PROFILES.auth0);
  */
-export async function startProviderServer(profile: ProviderProfile): Promise<FakeProvider> {
+export async function startProviderServer(profile: ProviderProfile, options: ProviderServerOptions = {}): Promise<FakeProvider> {
+  const now = options.now ?? Date.now;
   const codes = new Map<string, DeviceCodeState>();
   const refreshTokens = new Map<string, RefreshState>();
   const accessTokens = new Map<string, { subject: string; active: boolean; family: string }>();
@@ -199,7 +207,7 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
     if (profile.scopeInTokenResponse) body.scope = scope;
     if (withRefresh && (scope.split(' ').includes('offline_access') || profile.alwaysRefreshToken)) {
       const rt = token('rt');
-      refreshTokens.set(rt, { family, subject, scope, active: true });
+      refreshTokens.set(rt, { family, subject, scope, active: true, issuedAt: now() });
       body.refresh_token = rt;
     }
     const idToken = scope.split(' ').includes('openid') ? await idTokenFor(subject) : undefined;
@@ -286,6 +294,11 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
           if (profile.reuseDetection) revokeFamily(state.family);
           return refused('refresh token is invalid');
         }
+        if (profile.refreshIdleTimeout !== undefined && now() - state.issuedAt > profile.refreshIdleTimeout * 1000) {
+          // Keycloak's answer once the session idled out.
+          state.active = false;
+          return { status: 400, body: { error: 'invalid_grant', error_description: 'Token is not active' } };
+        }
         // Without rotation the old token stays valid and none is sent (RFC 6749 §6 "MAY issue").
         if (!profile.rotateRefreshTokens) return { status: 200, body: await issueTokens(state.subject, state.scope, state.family, false) };
         state.active = false;
@@ -350,7 +363,9 @@ export async function startProviderServer(profile: ProviderProfile): Promise<Fak
       losing.add(path);
     },
     isRefreshTokenActive(t) {
-      return refreshTokens.get(t)?.active ?? false;
+      const state = refreshTokens.get(t);
+      if (state === undefined || !state.active) return false;
+      return profile.refreshIdleTimeout === undefined || now() - state.issuedAt <= profile.refreshIdleTimeout * 1000;
     },
     endSessions() {
       for (const state of refreshTokens.values()) state.active = false;

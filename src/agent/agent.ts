@@ -292,7 +292,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       case 'refresh':
         return this.#background(async () => ({ type: 'refresh', result: await idp.refresh(effect.refreshToken) }));
       case 'revoke':
-        return this.#background(async () => ({ type: 'revoked', ok: await idp.revoke(effect) }));
+        return this.#background(async () => ({ type: 'revoked', ...(await idp.revoke(effect)) }));
       case 'fetch_identity':
         return this.#background(async () => {
           const identity = await idp.identity(effect.accessToken);

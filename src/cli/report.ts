@@ -8,6 +8,8 @@ import type { CliIo } from './io.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** `logout` wiped the tokens, but the provider did not confirm revoking them (issue #13). */
+export const EXIT_NOT_REVOKED = 3;
 
 /** What the operating system's error codes mean, said as a person would. */
 const SYSTEM_PROBLEMS: Record<string, string> = {

@@ -42,6 +42,13 @@ export interface Status {
   lost_reason?: string;
   /** Paired, but the last refresh was refused: it is asked once more before the pairing counts as lost (issue #12). */
   refresh_refused?: string;
+  /**
+   * `false` after an unpairing whose tokens the provider did not confirm revoking (they stay valid
+   * there until they expire), until the next pairing; absent otherwise (issue #13).
+   */
+  revoked?: false;
+  /** The provider's answer to the revocation, when `revoked` is false. */
+  revoke_reason?: string;
   /** When the agent retries on its own (offline, kiosk restarts). */
   retry_at?: string;
   /** Whether a daemon is running this state right now. */
@@ -72,7 +79,13 @@ export function statusOf(state: State, daemon: boolean): Status {
         daemon,
       };
     case 'unpaired':
-      return { state: state.name, ...(state.notice === undefined ? {} : { reason: state.notice }), ...(state.lostReason === undefined ? {} : { lost_reason: state.lostReason }), daemon };
+      return {
+        state: state.name,
+        ...(state.notice === undefined ? {} : { reason: state.notice }),
+        ...(state.lostReason === undefined ? {} : { lost_reason: state.lostReason }),
+        ...(state.revoked === false ? { revoked: false as const, revoke_reason: state.revokeReason ?? 'unknown' } : {}),
+        daemon,
+      };
     case 'offline':
       return { state: state.name, reason: state.reason, retry_at: iso(state.retryAt), daemon };
     case 'failed':
@@ -94,7 +107,9 @@ export function statusLine(status: Status): string {
     case 'paired':
     case 'refreshing':
       return `paired${status.who ? ` as ${status.who}` : ''}${status.subject ? ` (subject ${status.subject})` : ''}; access token expires ${status.access_token_expires_at ?? 'unknown'}`;
-    default:
-      return `${status.state}${status.reason ? `: ${status.reason}` : ''}${status.retry_at ? ` (retry at ${status.retry_at})` : ''}`;
+    default: {
+      const notRevoked = status.revoked === false ? `; tokens not revoked (${status.revoke_reason ?? 'unknown'})` : '';
+      return `${status.state}${status.reason ? `: ${status.reason}` : ''}${notRevoked}${status.retry_at ? ` (retry at ${status.retry_at})` : ''}`;
+    }
   }
 }

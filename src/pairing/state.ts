@@ -128,7 +128,11 @@ export type Event =
   | { type: 'poll'; result: PollOutcome; identity?: Identity; deviceCode?: string }
   | { type: 'refresh'; result: RefreshOutcome }
   | { type: 'identity'; identity: Identity }
-  | { type: 'revoked'; ok: boolean };
+  /** `ok` only when the provider confirmed (RFC 7009 §2.2) or the tokens were already invalid. */
+  | { type: 'revoked'; ok: boolean; reason?: string };
+
+/** What came of revoking a pairing's tokens (RFC 7009), as plain data: `reason` is the provider's answer. */
+export type RevokeOutcome = { ok: true } | { ok: false; reason: string };
 
 /**
  * Why a request did not bring what it asked for, as a stable code (oauth4webapi's style): the state

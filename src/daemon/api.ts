@@ -7,8 +7,7 @@
  *   `POST /press`, `POST /long-press`, `POST /logout`, `GET /screen.png` (simulated device), `GET /screen` (the
  *   text on the panel's current page, issue #16).
  */
-import { chmodSync, unlinkSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Agent } from '../agent/agent.js';
 import type { Logger } from '../agent/types.js';
 import type { Clock } from '../agent/clock.js';
@@ -18,6 +17,7 @@ import { freshEnough } from '../pairing/timing.js';
 import { tokenAnswer } from './token-policy.js';
 import type { DpopKey } from '../oauth/dpop.js';
 import { proofReply, readJsonBody } from './dpop-proof.js';
+import { closeServer, listenUnix } from './unix-server.js';
 
 export interface ApiOptions {
   agent: Agent;
@@ -158,31 +158,9 @@ function handler(control: boolean, o: ApiOptions) {
   };
 }
 
-/** Listens on a Unix socket with the given mode, replacing a stale socket file. */
-export async function listenUnix(path: string, mode: number, control: boolean, o: ApiOptions): Promise<Server> {
-  try {
-    unlinkSync(path); // We hold the state lock: a socket file here is a dead daemon's.
-  } catch {
-    // None there.
-  }
-  const server = createServer(handler(control, o));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  chmodSync(path, mode);
-  return server;
+/** Serves the API on a Unix socket (`unix-server.ts`: mode at bind time, connection limits). */
+export function listenApi(path: string, mode: number, control: boolean, o: ApiOptions): Promise<Server> {
+  return listenUnix(path, mode, handler(control, o));
 }
 
-export async function closeServer(server: Server, path: string): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}
+export { closeServer };

@@ -20,7 +20,8 @@ import { Bitmap } from '../screens/bitmap.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
-import { closeServer, listenUnix } from './api.js';
+import { securePrivateDirectory } from '../store/private-dir.js';
+import { closeServer, listenApi } from './api.js';
 import { tryLock } from './lock.js';
 import { controlSocketPath } from './paths.js';
 import { refreshWaitMs } from './token-policy.js';
@@ -48,7 +49,9 @@ export interface Daemon {
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { config, log } = o;
   const env = o.env ?? process.env;
-  mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
+  // Ours alone before anything else (issue #13): a directory another user owns is refused here.
+  const secured = securePrivateDirectory(config.state_dir);
+  if (secured.tightenedFrom !== undefined) log('state_mode_tightened', { path: config.state_dir, from: secured.tightenedFrom.toString(8), to: '700' });
   const lock = await tryLock(config.state_dir);
   if (!('release' in lock)) {
     throw new AgentError('ERR_STATE', `another pairing-agent is already running on ${config.state_dir} (or a command is using its state)`);
@@ -75,6 +78,7 @@ async function start(
   const opened = FileStateStore.open(config.state_dir);
   if (opened.recovered) log('state_recovered', { problem: opened.recovered.problem, kept_as: opened.recovered.keptAs });
   if (opened.removedTemps.length > 0) log('state_temp_removed', { files: opened.removedTemps.join(',') });
+  for (const { path, from } of opened.tightened) log('state_mode_tightened', { path, from, to: path === opened.store.path ? '600' : '700' });
 
   const hal = o.hal ?? (await createHal(config, o.io ?? { stdin: process.stdin, stdout: process.stdout }));
   cleanups.push(() => hal.close());
@@ -122,10 +126,10 @@ async function start(
     for (const [server, path] of servers) await closeServer(server, path);
   });
   const controlPath = controlSocketPath(config);
-  servers.push([await listenUnix(controlPath, 0o600, true, api), controlPath]);
+  servers.push([await listenApi(controlPath, 0o600, true, api), controlPath]);
   mkdirSync(join(config.socket_path, '..'), { recursive: true });
   // 0660: the device's apps reach the token API through the agent's group (issue #7).
-  servers.push([await listenUnix(config.socket_path, 0o660, false, api), config.socket_path]);
+  servers.push([await listenApi(config.socket_path, 0o660, false, api), config.socket_path]);
 
   // The watchdog pings only while the agent's event queue moves (issue #12).
   const notifier = createNotifier(env, queueWatch(agent, stallLimitMs(env)), o.notify);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { step } from '../src/pairing/step.js';
+import { pairDirectly } from './support/direct-pairing.js';
 import { PROFILES, startProviderServer, type FakeProvider } from './support/provider-servers.js';
 import { eventually, runCli, spawnDaemon } from './support/cli.js';
 
@@ -31,13 +32,7 @@ async function pairedDevice(prefix: string) {
   const config = join(dir, 'config.json');
   const stateDir = join(dir, 'state');
   writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.profile.client.clientId, hal: 'sim', state_dir: stateDir, socket_path: join(dir, 'agent.sock') }));
-  const form = (body: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
-  const clientId = idp.profile.client.clientId;
-  const da = (await (await fetch(idp.endpoints.deviceAuthorizationEndpoint, form({ client_id: clientId }))).json()) as { device_code: string; user_code: string };
-  idp.approve(da.user_code, 'dana');
-  const t = (await (
-    await fetch(idp.endpoints.tokenEndpoint, form({ client_id: clientId, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: da.device_code }))
-  ).json()) as { access_token: string; refresh_token: string };
+  const t = await pairDirectly(idp, 'dana');
   const now = Date.now();
   mkdirSync(stateDir, { mode: 0o700 });
   writeFileSync(

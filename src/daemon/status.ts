@@ -3,6 +3,7 @@
  * to act on it. Never a secret: no device code, no token.
  */
 import type { State, StateName } from '../pairing/state.js';
+import { printable } from '../text/printable.js';
 
 /**
  * Every public state name, as `status` reports it (issue #17: `pairing-agent wait <state>` checks its
@@ -51,13 +52,29 @@ export interface Status {
   revoke_reason?: string;
   /** When the agent retries on its own (offline, kiosk restarts). */
   retry_at?: string;
+  /** The token API's socket, when a daemon serves it (issue #13). */
+  socket?: string;
   /** Whether a daemon is running this state right now. */
   daemon: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * The status of `state`. Every text in it came from the provider (a user code, a name, an error
+ * description) and is made printable here, for the terminal, the log and scripts alike (issue #13).
+ */
 export function statusOf(state: State, daemon: boolean): Status {
+  return printableStatus(describe(state, daemon));
+}
+
+/** `status` with its texts made printable: also for a status read back from a daemon's answer. */
+export function printableStatus(status: Status): Status {
+  const entries = Object.entries(status).map(([key, value]) => [key, typeof value === 'string' ? printable(value) : value]);
+  return Object.fromEntries(entries) as unknown as Status;
+}
+
+function describe(state: State, daemon: boolean): Status {
   switch (state.name) {
     case 'awaiting_user':
       return {

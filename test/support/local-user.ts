@@ -24,10 +24,19 @@ export function createUser(prefix = 'pa-other'): LocalUser {
   return { name, uid: id('-u'), gid: id('-g'), remove: () => void spawnSync('userdel', [name]) };
 }
 
+/**
+ * node as `user` with all of its groups: through setpriv(1) --init-groups, because Node's own `uid`
+ * and `gid` options drop the supplementary groups (libuv calls setgroups(0)).
+ */
+function spawnNode(user: LocalUser, script: string) {
+  const as = ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups'];
+  return spawn('setpriv', [...as, process.execPath, '--input-type=module', '-e', script], { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Runs an ES module snippet with node as `user`; resolves with its exit code and output. */
 export function runNodeAs(user: LocalUser, script: string, timeoutMs = 20_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { uid: user.uid, gid: user.gid, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnNode(user, script);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -45,7 +54,7 @@ export function runNodeAs(user: LocalUser, script: string, timeoutMs = 20_000): 
 
 /** Starts a long-running node snippet as `user` (a squatter holding something open). */
 export function spawnNodeAs(user: LocalUser, script: string) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { uid: user.uid, gid: user.gid, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnNode(user, script);
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));

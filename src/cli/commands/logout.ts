@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
-import { statusOf, type Status } from '../../daemon/status.js';
+import { printableStatus, statusOf, type Status } from '../../daemon/status.js';
 import { EXIT_FAILURE, EXIT_NOT_REVOKED, EXIT_OK } from '../report.js';
 import type { Command, OptionSpec } from '../io.js';
 
@@ -21,7 +21,7 @@ const command: Command = async ({ configPath, io, logFormat }) => {
   const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', waitMs + 2_000);
   let status: Status;
   if (viaDaemon !== undefined) {
-    status = viaDaemon.json() as Status;
+    status = printableStatus(viaDaemon.json() as Status);
   } else {
     status = await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent) => {
       const name = agent.state.name;

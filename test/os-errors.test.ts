@@ -8,7 +8,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimHal } from '../hal/factory.js';
+import { screenFor } from '../src/agent/view.js';
+import { validateConfig } from '../src/config/validate.js';
 import { callDaemon } from '../src/daemon/client.js';
+import { startDaemon } from '../src/daemon/daemon.js';
 import { pairDirectly } from './support/direct-pairing.js';
 import { PROFILES, startProviderServer, type FakeProvider } from './support/provider-servers.js';
 import { CLI, eventually, spawnDaemon } from './support/cli.js';
@@ -74,6 +78,27 @@ describe.skipIf(!isRoot)(`a read-only state directory (${isRoot ? 'root: a read-
       unmount();
     }
   }, 40_000);
+});
+
+describe.skipIf(!isRoot)(`the panel with a read-only state directory (${isRoot ? 'root' : NOT_ROOT})`, () => {
+  it('says the storage is read-only and the token is served, not renewed', async () => {
+    const d = await pairedDevice('pa-ro-panel-', 3_600_000);
+    const unmount = readOnly(d.stateDir);
+    const config = validateConfig({ file: JSON.parse(readFileSync(d.config, 'utf8')) as Record<string, unknown>, path: d.config, env: {} });
+    const hal = createSimHal(config);
+    const lines: string[] = [];
+    const daemon = await startDaemon({ config, log: (event) => lines.push(event), hal, notify: async () => undefined, env: {} });
+    try {
+      expect(screenFor({ name: 'paired', tokens: { accessToken: 'a', tokenType: 'Bearer', issuedAt: 0 }, identity: {}, failures: 0 }, 0, true, 'read_only')).toEqual({ kind: 'error', reason: 'Storage read-only. Token served, not renewed' });
+      // What the panel shows, as `sim screen --text` reads it.
+      await eventually(async () => (daemon.agent.shown?.lines.join(' ').includes('read-only') ? true : undefined), 10_000, 'the read-only screen');
+      expect(hal.display.frames).toBeGreaterThan(0);
+      expect(lines).toContain('state_read_only');
+    } finally {
+      await daemon.stop();
+      unmount();
+    }
+  }, 30_000);
 });
 
 describe.skipIf(!isRoot)(`a user who may not reach the daemon (${isRoot ? 'root' : NOT_ROOT})`, () => {

@@ -45,6 +45,8 @@ export interface AgentOptions {
   clock: Clock;
   log: Logger;
   autoPair: boolean;
+  /** The state directory cannot be written: the panel says so (issue #13). @default false */
+  readOnlyStorage?: boolean;
   /** For simulations on a virtual clock (test/support/virtual-time.ts). @default the global timers */
   timers?: AgentTimers;
   /** Idle time after which the paired screen switches off (`screen_timeout`); 0 = never. @default 600 s */
@@ -331,7 +333,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const draw = async (): Promise<void> => {
       const { display, button } = this.#o.hal;
       const now = this.#o.clock.now();
-      const screen = screenFor(this.#state, now, button !== undefined);
+      const screen = screenFor(this.#state, now, button !== undefined, this.#o.readOnlyStorage ? 'read_only' : 'writable');
       const view = viewScreen(screen, { width: 128, height: display.height === 32 ? 32 : 64 });
       await display.show(paint(view.elements, 128, display.height === 32 ? 32 : 64));
       const plan = this.#panelPlan(screen.kind === 'paired', now);

@@ -98,6 +98,7 @@ async function start(
     log,
     autoPair: config.auto_pair,
     screenTimeoutMs: config.screen_timeout * 1000,
+    readOnlyStorage: opened.readOnly,
   });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the
   // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenFor } from '../src/agent/view.js';
-import { formatLogLine } from '../src/daemon/log.js';
+import { formatJsonLine, formatLogLine } from '../src/daemon/log.js';
+import { viewScreen, textLines } from '../src/screens/render.js';
 import { printable } from '../src/text/printable.js';
 import { PROFILES, startProviderServer, type FakeProvider } from './support/provider-servers.js';
 import { eventually, runCli, spawnDaemon } from './support/cli.js';
@@ -40,11 +41,19 @@ describe('printable', () => {
     expect(printable(input)).toBe(output);
   });
 
-  it('log lines and panel texts use it', () => {
+  it('log lines use it; the panel draws neither controls nor invisible characters', () => {
     expect(formatLogLine('code_issued', { user_code: HOSTILE_CODE })).not.toMatch(RAW);
+    expect(formatJsonLine('poll_failed', { reason: HOSTILE_NAME })).not.toMatch(RAW);
+    expect(formatLogLine('code_issued', { user_code: HOSTILE_CODE })).toContain('user_code=WDJB\\u{202e}-\\u{200b}MJHT');
+    // The panel (issue #16's text rules): invisible format characters dropped, the rest of what it
+    // cannot draw never shown raw.
+    const code = screenFor({ name: 'awaiting_user', code: { deviceCode: 'd', userCode: HOSTILE_CODE, verificationUri: 'https://idp.example/device', expiresAt: 600_000, expiresIn: 600, interval: 5 }, nextPollAt: 0, failures: 0, deadlineTrusted: true, restarts: 0 }, 0, true);
     const paired = screenFor({ name: 'paired', tokens: { accessToken: 'a', tokenType: 'Bearer', issuedAt: 0 }, identity: { who: HOSTILE_NAME }, failures: 0 }, 0, true);
-    expect(JSON.stringify(paired)).not.toMatch(RAW);
-    expect(paired).toMatchObject({ who: printable(HOSTILE_NAME) });
+    for (const screen of [code, paired]) {
+      const lines = textLines(viewScreen(screen, { width: 128, height: 64 }).elements);
+      expect(lines.join('\n')).not.toMatch(RAW);
+    }
+    expect(textLines(viewScreen(code, { width: 128, height: 64 }).elements).join('')).toContain('WDJB-MJHT');
   });
 });
 

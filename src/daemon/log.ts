@@ -35,7 +35,8 @@ function safeFields(fields: Record<string, unknown>): [string, unknown][] {
     if (value === undefined) continue;
     if (SECRET_KEY.test(key) && key !== 'user_code') out.push([key, '<redacted>']);
     else if (key.endsWith('_at') && typeof value === 'number' && value >= EPOCH_MS.min && value < EPOCH_MS.max) out.push([key, new Date(value).toISOString()]);
-    else out.push([key, value]);
+    // Text from the network (an error description, a user code), printable in both formats (issue #13).
+    else out.push([key, typeof value === 'string' ? printable(value) : value]);
   }
   return out;
 }

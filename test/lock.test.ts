@@ -4,7 +4,8 @@
  * another process already used.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { tryLock } from '../src/daemon/lock.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
 import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { createUser, isRoot, NOT_ROOT, spawnNodeAs, type LocalUser } from './support/local-user.js';
 
 const LOCK_MODULE = new URL('../dist/src/daemon/lock.js', import.meta.url).href;
 
@@ -69,6 +71,58 @@ describe('the state lock', () => {
     // Every "in" is followed by the same process's "out": never two holders.
     for (let i = 0; i < lines.length; i += 2) {
       expect(lines[i]?.replace('in ', 'out ')).toBe(lines[i + 1]);
+    }
+  }, 60_000);
+});
+
+describe.skipIf(!isRoot)(`the state lock against another local user (issue #13; ${isRoot ? 'root' : NOT_ROOT})`, () => {
+  let other: LocalUser;
+  beforeAll(() => {
+    other = createUser('pa-squat');
+  });
+  afterAll(() => other?.remove());
+
+  it('cannot be squatted: another user holding every name and file it can reach does not keep the daemon from starting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pa-squat-'));
+    chmodSync(dir, 0o755); // the config's directory is readable by all, as /etc/pairing-agent is
+    const state = join(dir, 'state');
+    mkdirSync(state, { mode: 0o700 });
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ issuer: 'http://127.0.0.1:9/', client_id: 'device', hal: 'sim', state_dir: state, socket_path: join(dir, 'agent.sock') }));
+    // What the other user can try: bind the abstract name the agent used to lock with (its names are
+    // listed in /proc/net/unix, so it is predictable), and flock the state directory or a file in it.
+    const abstractName = `\0pairing-agent/${createHash('sha256').update(realpathSync(state)).digest('hex').slice(0, 32)}`;
+    const squatter = spawnNodeAs(other, `
+      const { createServer } = await import('node:net');
+      const { execFileSync } = await import('node:child_process');
+      createServer().listen(${JSON.stringify(abstractName)}, () => console.log('bound abstract'));
+      for (const target of [${JSON.stringify(state)}, ${JSON.stringify(join(state, 'agent.lock'))}]) {
+        try { execFileSync('flock', ['-n', target, 'true'], { stdio: 'ignore' }); console.log('locked ' + target); }
+        catch { console.log('refused ' + target); }
+      }
+      console.log('squatting');
+      setInterval(() => {}, 1000);
+    `);
+    try {
+      await eventually(async () => (squatter.out().includes('squatting') ? true : undefined), 10_000, 'the squatter to try everything');
+      // Where the other user could not even open the directory, it holds nothing of ours.
+      expect(squatter.out()).toContain(`refused ${state}`);
+      const daemon = spawnDaemon(config);
+      try {
+        await eventually(async () => (/event=ready/.test(daemon.log()) ? true : daemon.child.exitCode !== null ? false : undefined), 15_000, 'the daemon');
+        expect(daemon.log()).toMatch(/event=ready/);
+        // And the lock still does its job against the agent's own user.
+        const second = await runCli(['--config', config, 'run']);
+        expect(second.status).toBe(1);
+        expect(second.stderr).toMatch(/another pairing-agent is already running on /);
+      } finally {
+        if (daemon.child.exitCode === null) {
+          daemon.child.kill('SIGTERM');
+          await new Promise((r) => daemon.child.on('exit', r));
+        }
+      }
+    } finally {
+      squatter.child.kill('SIGKILL');
     }
   }, 60_000);
 });

@@ -56,6 +56,8 @@ export interface AgentOptions {
   autoPair: boolean;
   /** The configured `refresh_idle_timeout`, in ms (issue #12). */
   refreshIdleTimeoutMs?: number;
+  /** The state directory cannot be written: the panel says so (issue #13). @default false */
+  readOnlyStorage?: boolean;
   /** For simulations on a virtual clock (test/support/virtual-time.ts). @default the global timers */
   timers?: AgentTimers;
   /** Idle time after which the paired screen switches off (`screen_timeout`); 0 = never. @default 600 s */
@@ -386,7 +388,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       case 'refresh':
         return this.#background(async () => ({ type: 'refresh', result: await idp.refresh(effect.refreshToken) }));
       case 'revoke':
-        return this.#background(async () => ({ type: 'revoked', ok: await idp.revoke(effect) }));
+        return this.#background(async () => ({ type: 'revoked', ...(await idp.revoke(effect)) }));
       case 'fetch_identity':
         return this.#background(async () => {
           const identity = await idp.identity(effect.accessToken);
@@ -425,7 +427,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const draw = async (): Promise<void> => {
       const { display, button } = this.#o.hal;
       const now = this.#o.clock.now();
-      const screen = screenFor(this.#state, now, button !== undefined);
+      const screen = screenFor(this.#state, now, button !== undefined, this.#o.readOnlyStorage ? 'read_only' : 'writable');
       const view = viewScreen(screen, { width: 128, height: display.height === 32 ? 32 : 64 });
       await display.show(paint(view.elements, 128, display.height === 32 ? 32 : 64));
       const plan = this.#panelPlan(screen.kind === 'paired', now);

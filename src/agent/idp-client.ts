@@ -20,7 +20,7 @@ import {
   revokeTokens,
 } from '../oauth/index.js';
 import { rejectUnverifiable, type IdTokenValidator } from '../oauth/id-token.js';
-import type { DeviceAuthorizationResult, Identity } from '../pairing/state.js';
+import type { DeviceAuthorizationResult, Identity, RevokeOutcome } from '../pairing/state.js';
 import { failureOutcome, pollOutcome, refreshOutcome } from './outcomes.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import type { IdpClient, Logger } from './types.js';
@@ -214,14 +214,17 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       return refreshOutcome(await refreshTokens(http, ep, client, refreshToken, dpop === undefined ? {} : { dpop }));
     },
 
-    async revoke(tokens) {
+    async revoke(tokens): Promise<RevokeOutcome> {
       try {
         const result = await revokeTokens(http, await endpoints(), client, tokens);
-        if (result.kind !== 'revoked') log('revoke_failed', { result: result.kind, ...('error' in result ? { reason: result.error.message } : {}) });
-        return result.kind === 'revoked';
+        if (result.kind === 'revoked') return { ok: true };
+        const reason = result.kind === 'unsupported' ? 'the identity provider has no revocation endpoint' : result.error.message;
+        log('revoke_failed', { result: result.kind, reason });
+        return { ok: false, reason };
       } catch (error) {
-        log('revoke_failed', { reason: (error as Error).message });
-        return false;
+        const reason = (error as Error).message;
+        log('revoke_failed', { reason });
+        return { ok: false, reason };
       }
     },
 

@@ -1,4 +1,4 @@
-import type { DeviceAuthorizationResult, Identity, PollOutcome, RefreshOutcome, State } from '../pairing/state.js';
+import type { DeviceAuthorizationResult, Identity, PollOutcome, RefreshOutcome, RevokeOutcome, State } from '../pairing/state.js';
 
 /** Structured log: one event name and flat fields per line; never tokens or device codes. */
 export type Logger = (event: string, fields?: Record<string, string | number | boolean | undefined>) => void;
@@ -12,8 +12,8 @@ export interface IdpClient {
   /** Polls once; on tokens, also validates the ID token and says who paired when it can. */
   poll(deviceCode: string, interval: number): Promise<{ result: PollOutcome; identity?: Identity }>;
   refresh(refreshToken: string): Promise<RefreshOutcome>;
-  /** Revokes the refresh token, then the access token (RFC 7009). True when the server confirmed. */
-  revoke(tokens: { accessToken: string; refreshToken?: string }): Promise<boolean>;
+  /** Revokes the refresh token, then the access token (RFC 7009). `ok` only when the server confirmed. */
+  revoke(tokens: { accessToken: string; refreshToken?: string }): Promise<RevokeOutcome>;
   /** Who paired, from userinfo; undefined when it cannot tell. */
   identity(accessToken: string): Promise<Identity | undefined>;
   /** Whether a userinfo endpoint is known. */

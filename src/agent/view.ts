@@ -20,7 +20,15 @@ export function displayName(identity: Identity): string | undefined {
   return [...names, identity.subject].find((name) => name !== undefined && drawableText(name) !== undefined);
 }
 
-export function screenFor(state: State, now: number, hasButton: boolean): Screen {
+/**
+ * `storage` is 'read_only' when the state directory cannot be written (issue #13): the panel says so
+ * instead of a pairing screen that could not be kept.
+ */
+export function screenFor(state: State, now: number, hasButton: boolean, storage: 'writable' | 'read_only' = 'writable'): Screen {
+  if (storage === 'read_only') {
+    const paired = state.name === 'paired' || state.name === 'refreshing';
+    return { kind: 'error', reason: paired ? 'Storage read-only. Token served, not renewed' : 'Storage read-only. Cannot pair' };
+  }
   switch (state.name) {
     case 'unpaired':
       // Issue #4, #16: a pairing ended at the server says so instead of silently resetting; so does an unpairing

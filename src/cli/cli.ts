@@ -1,5 +1,6 @@
 /**
- * Dispatch to one subcommand. Exit codes: 0 ok, 1 failure, 2 usage or configuration error (issue #2).
+ * Dispatch to one subcommand. Exit codes: 0 ok, 1 failure, 2 usage or configuration error (issue #2),
+ * 3 unpaired but the tokens were not revoked (`logout`, issue #13).
  * Global options work before or after the command, and every command answers `--help` (issue #15).
  */
 import { UsageError } from '../errors.js';
@@ -10,7 +11,7 @@ import type { CliIo } from './io.js';
 import { EXIT_OK, EXIT_USAGE, reportError } from './report.js';
 import { packageVersion } from '../version.js';
 
-export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError } from './report.js';
+export { EXIT_FAILURE, EXIT_NOT_REVOKED, EXIT_OK, EXIT_USAGE, reportError } from './report.js';
 
 export const helpText = (): string => overviewHelp(packageVersion(), COMMANDS);
 

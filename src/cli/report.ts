@@ -3,11 +3,14 @@
  * for developers only: `--debug` or PAIRING_AGENT_DEBUG=1 adds it.
  */
 import { AgentError, UsageError } from '../errors.js';
+import { printable } from '../text/printable.js';
 import type { CliIo } from './io.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** `logout` wiped the tokens, but the provider did not confirm revoking them (issue #13). */
+export const EXIT_NOT_REVOKED = 3;
 
 /** What the operating system's error codes mean, said as a person would. */
 const SYSTEM_PROBLEMS: Record<string, string> = {
@@ -28,7 +31,8 @@ export function reportError(error: unknown, io: CliIo, debug = false): number {
   const stack = debug && error instanceof Error && error.stack ? `${error.stack}\n` : '';
   if (error instanceof AgentError) {
     const who = error instanceof UsageError && error.command !== undefined ? `pairing-agent ${error.command}` : 'pairing-agent';
-    io.stderr(`${who}: ${error.message}\n${stack}`);
+    // A message may quote the provider (`error_description`): printable only (issue #13).
+    io.stderr(`${who}: ${printable(error.message)}\n${stack}`);
     return error.code === 'ERR_CONFIG' || error.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   const system = error as { code?: unknown; syscall?: unknown; path?: unknown } | null;
@@ -40,6 +44,6 @@ export function reportError(error: unknown, io: CliIo, debug = false): number {
     return EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`pairing-agent: unexpected error: ${message.split('\n')[0]}${stack ? `\n${stack}` : ' (run again with --debug for details)\n'}`);
+  io.stderr(`pairing-agent: unexpected error: ${printable(message.split('\n')[0] ?? '')}${stack ? `\n${stack}` : ' (run again with --debug for details)\n'}`);
   return EXIT_FAILURE;
 }

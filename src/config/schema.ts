@@ -95,6 +95,13 @@ export const SOCKET_NAME = 'agent.sock';
 /** Fallback when systemd's StateDirectory= has not exported $STATE_DIRECTORY. */
 export const DEFAULT_STATE_DIR = '/var/lib/pairing-agent';
 
+/**
+ * The token socket's directory for the default state directory when systemd's RuntimeDirectory= has
+ * not exported $RUNTIME_DIRECTORY (the agent started by hand): the same place the unit uses, outside
+ * the 0700 state directory, so apps in the agent's group reach it as the README says (issue #13).
+ */
+export const DEFAULT_RUNTIME_DIR = '/run/pairing-agent';
+
 /** Environment overrides are `PAIRING_AGENT_` + the key in upper case, e.g. `PAIRING_AGENT_CLIENT_ID`. */
 export const ENV_PREFIX = 'PAIRING_AGENT_';
 

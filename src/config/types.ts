@@ -100,7 +100,8 @@ export interface Config {
   refresh_idle_timeout?: number;
   /**
    * The local token API's Unix socket (mode 0660): the device's apps ask it for access tokens.
-   * @default $RUNTIME_DIRECTORY/agent.sock (systemd's RuntimeDirectory=), else <state_dir>/agent.sock
+   * @default $RUNTIME_DIRECTORY/agent.sock (systemd's RuntimeDirectory=), else /run/pairing-agent/agent.sock
+   * for the default state_dir, else <state_dir>/agent.sock (the agent's user only)
    */
   socket_path: string;
   /**

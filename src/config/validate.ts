@@ -8,6 +8,7 @@ import { endpointUrlProblem } from '../net/url-policy.js';
 import type { Config } from './types.js';
 import {
   DEFAULTS,
+  DEFAULT_RUNTIME_DIR,
   DEFAULT_STATE_DIR,
   ENV_PREFIX,
   NOT_CONFIG_KEYS,
@@ -92,7 +93,10 @@ export function validateConfig({ file, path, env, source }: ConfigInput): Config
 
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(path, '..', p));
   const stateDirectory = absolute(stateDir);
-  const runtimeDir = env.RUNTIME_DIRECTORY?.split(':')[0];
+  // Outside the 0700 state directory when there is a runtime directory to use (issue #13): systemd's,
+  // or the unit's own path for the default state directory. A custom state directory keeps it inside
+  // (reachable by the agent's user only) unless socket_path says otherwise.
+  const runtimeDir = env.RUNTIME_DIRECTORY?.split(':')[0] ?? (stateDirectory === DEFAULT_STATE_DIR ? DEFAULT_RUNTIME_DIR : undefined);
   const socketPath = (get('socket_path') as string | undefined) ?? join(runtimeDir ?? stateDirectory, SOCKET_NAME);
 
   const config: Config = {

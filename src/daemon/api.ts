@@ -7,17 +7,17 @@
  *   `POST /press`, `POST /long-press`, `POST /logout`, `GET /screen.png` (simulated device), `GET /screen` (the
  *   text on the panel's current page, issue #16).
  */
-import { chmodSync, unlinkSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Agent } from '../agent/agent.js';
 import type { Logger } from '../agent/types.js';
 import type { Clock } from '../agent/clock.js';
 import type { State } from '../pairing/state.js';
-import { isStateName, statusOf } from './status.js';
+import { isStateName, statusOf, type Status } from './status.js';
 import { freshEnough } from '../pairing/timing.js';
 import { tokenAnswer } from './token-policy.js';
 import type { DpopKey } from '../oauth/dpop.js';
 import { proofReply, readJsonBody } from './dpop-proof.js';
+import { closeServer, listenUnix } from './unix-server.js';
 
 export interface ApiOptions {
   agent: Agent;
@@ -31,6 +31,8 @@ export interface ApiOptions {
   press?: (long: boolean) => void;
   /** The pairing's DPoP key (issue #19), for `POST /dpop-proof`; never sent anywhere. */
   dpopKey?: () => Promise<DpopKey | undefined>;
+  /** The token socket's path, for `GET /status` (issue #13); set once it is known. */
+  socket?: string;
 }
 
 type Reply = { status: number; body: unknown; type?: string; allow?: string };
@@ -58,16 +60,20 @@ const json = (status: number, body: unknown): Reply => ({ status, body });
 export const STATUS_WAIT_MAX_MS = 60_000;
 
 /** `GET /status`, or with `wait=STATE&timeout_ms=N` the status once the agent is in STATE (or after N ms). */
-async function statusReply(url: URL, agent: Agent): Promise<Reply> {
+async function statusReply(url: URL, o: ApiOptions): Promise<Reply> {
+  const { agent } = o;
   const wait = url.searchParams.get('wait');
-  if (wait === null) return json(200, statusOf(agent.state, true));
+  if (wait === null) return json(200, liveStatus(agent.state, o));
   const timeoutMs = Number(url.searchParams.get('timeout_ms') ?? STATUS_WAIT_MAX_MS);
   if (!isStateName(wait) || !Number.isSafeInteger(timeoutMs) || timeoutMs < 0) return json(400, { error: 'invalid_request' });
   // The state that matched, not whatever came after it by the time this line runs.
   const reached = await agent.waitFor((s) => s.name === wait, Math.min(timeoutMs, STATUS_WAIT_MAX_MS));
-  return json(200, statusOf(reached ?? agent.state, true));
+  return json(200, liveStatus(reached ?? agent.state, o));
 }
 const isPaired = (s: State) => s.name === 'paired';
+
+/** The status as the running daemon tells it: with the token socket it serves (issue #13). */
+const liveStatus = (state: State, o: ApiOptions): Status => ({ ...statusOf(state, true), ...(o.socket === undefined ? {} : { socket: o.socket }) });
 
 export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<Reply> {
   const { agent, clock } = o;
@@ -106,7 +112,7 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
   if (known !== undefined && (control || !known.controlOnly) && method !== known.allow) {
     return { status: 405, body: { error: 'method_not_allowed' }, allow: known.allow };
   }
-  if (method === 'GET' && path === '/status') return statusReply(url, o.agent);
+  if (method === 'GET' && path === '/status') return statusReply(url, o);
   if (method === 'GET' && path === '/token') return tokenReply(o);
   if (method === 'POST' && path === '/dpop-proof') {
     return proofReply(await readJsonBody(req), { token: () => tokenReply(o), key: o.dpopKey ?? (async () => undefined), now: () => o.clock.now() });
@@ -123,7 +129,7 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
       await o.agent.dispatch({ type: 'long_press', source: 'logout' });
     }
     const done = await o.agent.waitFor((s) => s.name !== 'unpairing', o.refreshWaitMs);
-    return json(done === undefined ? 504 : 200, statusOf(o.agent.state, true));
+    return json(done === undefined ? 504 : 200, liveStatus(o.agent.state, o));
   }
   if (method === 'GET' && path === '/screen') {
     const shown = o.agent.shown;
@@ -158,31 +164,9 @@ function handler(control: boolean, o: ApiOptions) {
   };
 }
 
-/** Listens on a Unix socket with the given mode, replacing a stale socket file. */
-export async function listenUnix(path: string, mode: number, control: boolean, o: ApiOptions): Promise<Server> {
-  try {
-    unlinkSync(path); // We hold the state lock: a socket file here is a dead daemon's.
-  } catch {
-    // None there.
-  }
-  const server = createServer(handler(control, o));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  chmodSync(path, mode);
-  return server;
+/** Serves the API on a Unix socket (`unix-server.ts`: mode at bind time, connection limits). */
+export function listenApi(path: string, mode: number, control: boolean, o: ApiOptions): Promise<Server> {
+  return listenUnix(path, mode, handler(control, o));
 }
 
-export async function closeServer(server: Server, path: string): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}
+export { closeServer };

@@ -8,6 +8,7 @@
  * is everything up to the end of the stream.
  */
 import { createConnection } from 'node:net';
+import { AgentError } from '../errors.js';
 
 export interface ApiReply {
   status: number;
@@ -35,7 +36,10 @@ export function callDaemon(socketPath: string, method: 'GET' | 'POST', path: str
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') resolve(undefined);
-      else reject(error);
+      else if (error.code === 'EACCES') {
+        // Issue #13: one line saying what to do, not a stack trace.
+        reject(new AgentError('ERR_STATE', `cannot reach the pairing-agent daemon at ${socketPath} (permission denied): run this as the agent's user or root (e.g. sudo -u pairing-agent pairing-agent …)`));
+      } else reject(error);
     });
   });
 }

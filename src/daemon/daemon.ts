@@ -1,7 +1,6 @@
 /**
  * `pairing-agent run`: the agent with its state on disk, its hardware, and its local API (issue #7).
  */
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -21,7 +20,9 @@ import { DpopKeyFile } from '../store/dpop-key.js';
 import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
 import { packageVersion } from '../version.js';
-import { closeServer, listenUnix } from './api.js';
+import { securePrivateDirectory } from '../store/private-dir.js';
+import { closeServer, listenApi, type ApiOptions } from './api.js';
+import { prepareSocketPath } from './socket-dir.js';
 import { tryLock } from './lock.js';
 import { controlSocketPath } from './paths.js';
 import { refreshWaitMs } from './token-policy.js';
@@ -49,7 +50,9 @@ export interface Daemon {
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { config, log } = o;
   const env = o.env ?? process.env;
-  mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
+  // Ours alone before anything else (issue #13): a directory another user owns is refused here.
+  const secured = securePrivateDirectory(config.state_dir);
+  if (secured.tightenedFrom !== undefined) log('state_mode_tightened', { path: config.state_dir, from: secured.tightenedFrom.toString(8), to: '700' });
   const lock = await tryLock(config.state_dir);
   if (!('release' in lock)) {
     throw new AgentError('ERR_STATE', `another pairing-agent is already running on ${config.state_dir} (or a command is using its state)`);
@@ -76,6 +79,12 @@ async function start(
   const opened = FileStateStore.open(config.state_dir);
   if (opened.recovered) log('state_recovered', { problem: opened.recovered.problem, kept_as: opened.recovered.keptAs });
   if (opened.removedTemps.length > 0) log('state_temp_removed', { files: opened.removedTemps.join(',') });
+  for (const { path, from } of opened.tightened) log('state_mode_tightened', { path, from, to: path === opened.store.path ? '600' : '700' });
+  if (opened.readOnly) {
+    // Issue #13: serve the tokens there are (a refresh is only sent once its state is saved, so none
+    // goes out), rather than crash-loop on a card the kernel remounted read-only.
+    log('state_read_only', { state_dir: config.state_dir, note: 'serving the saved tokens; nothing can be saved, so no refresh or pairing until it is writable' });
+  }
 
   const hal = o.hal ?? (await createHal(config, o.io ?? { stdin: process.stdin, stdout: process.stdout }));
   cleanups.push(() => hal.close());
@@ -91,13 +100,14 @@ async function start(
     autoPair: config.auto_pair,
     screenTimeoutMs: config.screen_timeout * 1000,
     ...refreshIdleTimeoutOf(config),
+    readOnlyStorage: opened.readOnly,
   });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the
   // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.
   cleanups.push(() => agent.stop(config.http_timeout_ms));
 
   const { button, display } = hal;
-  const api = {
+  const api: ApiOptions = {
     agent,
     clock,
     log,
@@ -124,16 +134,23 @@ async function start(
     for (const [server, path] of servers) await closeServer(server, path);
   });
   const controlPath = controlSocketPath(config);
-  servers.push([await listenUnix(controlPath, 0o600, true, api), controlPath]);
-  mkdirSync(join(config.socket_path, '..'), { recursive: true });
-  // 0660: the device's apps reach the token API through the agent's group (issue #7).
-  servers.push([await listenUnix(config.socket_path, 0o660, false, api), config.socket_path]);
+  if (opened.readOnly) {
+    // No socket can be made in a read-only directory: commands read the state file instead.
+    log('control_socket_unavailable', { path: controlPath, reason: 'the state directory is read-only' });
+  } else {
+    servers.push([await listenApi(controlPath, 0o600, true, api), controlPath]);
+  }
+  // 0660: the device's apps reach the token API through the agent's group (issue #7), outside the
+  // 0700 state directory when there is a runtime directory (issue #13).
+  const socketPath = prepareSocketPath(config.socket_path, config.state_dir, log);
+  api.socket = socketPath;
+  servers.push([await listenApi(socketPath, 0o660, false, api), socketPath]);
 
   // The watchdog pings only while the agent's event queue moves (issue #12).
   const notifier = createNotifier(env, queueWatch(agent, stallLimitMs(env)), o.notify);
   cleanups.push(() => notifier.close());
   await notifier.ready();
-  log('ready', { state: agent.state.name, socket: config.socket_path });
+  log('ready', { state: agent.state.name, socket: socketPath });
   // After the first frame, not before it: a press then finds the HTTP client loaded and the endpoints
   // known (issue #9: time from button to code). Offline, this simply fails and is tried again later.
   void agent.prepare();

@@ -8,6 +8,7 @@
  * whatever the caller passed (issue #3, #7).
  */
 import type { Logger } from '../agent/types.js';
+import { printable } from '../text/printable.js';
 
 export type LogFormat = 'logfmt' | 'json';
 export const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
@@ -34,7 +35,8 @@ function safeFields(fields: Record<string, unknown>): [string, unknown][] {
     if (value === undefined) continue;
     if (SECRET_KEY.test(key) && key !== 'user_code') out.push([key, '<redacted>']);
     else if (key.endsWith('_at') && typeof value === 'number' && value >= EPOCH_MS.min && value < EPOCH_MS.max) out.push([key, new Date(value).toISOString()]);
-    else out.push([key, value]);
+    // Text from the network (an error description, a user code), printable in both formats (issue #13).
+    else out.push([key, typeof value === 'string' ? printable(value) : value]);
   }
   return out;
 }
@@ -55,8 +57,10 @@ export function formatJsonLine(event: string, fields: Record<string, unknown> = 
 }
 
 function quote(value: string): string {
-  // Values with spaces, quotes or control characters are quoted; newlines never split a line.
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
+  // Controls, bidi and zero-width characters (a provider's error text, a user code) are escaped, so
+  // a line can neither be split nor rewrite the terminal that shows it (issue #13); values with
+  // spaces or quotes are quoted.
+  const clean = printable(value.slice(0, 500));
   return /[\s"=]/.test(clean) || clean === '' ? JSON.stringify(clean) : clean;
 }
 

@@ -13,6 +13,7 @@ import { DpopKeyFile } from '../store/dpop-key.js';
 import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
 import { packageVersion } from '../version.js';
+import { securePrivateDirectory } from '../store/private-dir.js';
 import { waitLock } from './lock.js';
 
 /** Other CLI calls may hold the lock for one refresh: wait that long, and a little more. */

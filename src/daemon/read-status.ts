@@ -2,17 +2,18 @@
  * The agent's status, from the running daemon when there is one, else from the state file (issue #7:
  * `status` works with or without a daemon; without one it reads and changes nothing).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { StateName } from '../pairing/state.js';
 import { DPOP_KEY_FILE } from '../store/dpop-key.js';
 import { needsDpopKey } from '../store/dpop-state-store.js';
+import { readStateFile } from '../store/file-store.js';
 import { STATE_FILE, parseStateDocument } from '../store/state-schema.js';
 import { callDaemon } from './client.js';
 import { controlSocketPath } from './paths.js';
-import { statusOf, type Status } from './status.js';
+import { printableStatus, statusOf, type Status } from './status.js';
 
 export type StatusConfig = Pick<Config, 'state_dir' | 'http_timeout_ms'>;
 
@@ -23,20 +24,23 @@ export type StatusConfig = Pick<Config, 'state_dir' | 'http_timeout_ms'>;
 export async function readStatus(config: StatusConfig, wait?: { state: StateName; timeoutMs: number }): Promise<Status> {
   const path = wait === undefined ? '/status' : `/status?wait=${wait.state}&timeout_ms=${Math.max(0, Math.round(wait.timeoutMs))}`;
   const reply = await callDaemon(controlSocketPath(config), 'GET', path, config.http_timeout_ms + (wait?.timeoutMs ?? 0));
-  if (reply !== undefined && reply.status === 200) return reply.json() as Status;
+  // A daemon's answer is made printable here too: it may come from another version (issue #13).
+  if (reply !== undefined && reply.status === 200) return printableStatus(reply.json() as Status);
   return readStatusFile(config);
 }
 
 /** The status the state file describes, as if no daemon ran. */
 export function readStatusFile(config: Pick<Config, 'state_dir'>): Status {
   const path = join(config.state_dir, STATE_FILE);
+  // Never through a link, never more than a state file can be (issue #13).
+  const read = readStateFile(path);
+  if (read === undefined) return statusOf({ name: 'unpaired' }, false);
+  if ('problem' in read) throw new AgentError('ERR_STATE', `${path}: ${read.problem} (the agent will keep it aside and start unpaired)`);
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    doc = JSON.parse(read.text) as unknown;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return statusOf({ name: 'unpaired' }, false);
-    throw new AgentError('ERR_STATE', `${path}: ${error instanceof SyntaxError ? jsonSyntaxProblem(error) : `cannot read it (${code})`}`);
+    throw new AgentError('ERR_STATE', `${path}: ${error instanceof SyntaxError ? jsonSyntaxProblem(error) : String(error)}`);
   }
   const parsed = parseStateDocument(doc);
   if (!parsed.ok) throw new AgentError('ERR_STATE', `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);

@@ -3,6 +3,7 @@
  * to act on it. Never a secret: no device code, no token.
  */
 import type { State, StateName } from '../pairing/state.js';
+import { printable } from '../text/printable.js';
 
 /**
  * Every public state name, as `status` reports it (issue #17: `pairing-agent wait <state>` checks its
@@ -47,15 +48,38 @@ export interface Status {
   lost_reason?: string;
   /** Paired, but the last refresh was refused: it is asked once more before the pairing counts as lost (issue #12). */
   refresh_refused?: string;
+  /**
+   * `false` after an unpairing whose tokens the provider did not confirm revoking (they stay valid
+   * there until they expire), until the next pairing; absent otherwise (issue #13).
+   */
+  revoked?: false;
+  /** The provider's answer to the revocation, when `revoked` is false. */
+  revoke_reason?: string;
   /** When the agent retries on its own (offline, kiosk restarts). */
   retry_at?: string;
+  /** The token API's socket, when a daemon serves it (issue #13). */
+  socket?: string;
   /** Whether a daemon is running this state right now. */
   daemon: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * The status of `state`. Every text in it came from the provider (a user code, a name, an error
+ * description) and is made printable here, for the terminal, the log and scripts alike (issue #13).
+ */
 export function statusOf(state: State, daemon: boolean): Status {
+  return printableStatus(describe(state, daemon));
+}
+
+/** `status` with its texts made printable: also for a status read back from a daemon's answer. */
+export function printableStatus(status: Status): Status {
+  const entries = Object.entries(status).map(([key, value]) => [key, typeof value === 'string' ? printable(value) : value]);
+  return Object.fromEntries(entries) as unknown as Status;
+}
+
+function describe(state: State, daemon: boolean): Status {
   switch (state.name) {
     case 'awaiting_user':
       return {
@@ -78,7 +102,13 @@ export function statusOf(state: State, daemon: boolean): Status {
         daemon,
       };
     case 'unpaired':
-      return { state: state.name, ...(state.notice === undefined ? {} : { reason: state.notice }), ...(state.lostReason === undefined ? {} : { lost_reason: state.lostReason }), daemon };
+      return {
+        state: state.name,
+        ...(state.notice === undefined ? {} : { reason: state.notice }),
+        ...(state.lostReason === undefined ? {} : { lost_reason: state.lostReason }),
+        ...(state.revoked === false ? { revoked: false as const, revoke_reason: state.revokeReason ?? 'unknown' } : {}),
+        daemon,
+      };
     case 'offline':
       return { state: state.name, reason: state.reason, retry_at: iso(state.retryAt), daemon };
     case 'failed':
@@ -100,7 +130,9 @@ export function statusLine(status: Status): string {
     case 'paired':
     case 'refreshing':
       return `paired${status.who ? ` as ${status.who}` : ''}${status.subject ? ` (subject ${status.subject})` : ''}; access token expires ${status.access_token_expires_at ?? 'unknown'}`;
-    default:
-      return `${status.state}${status.reason ? `: ${status.reason}` : ''}${status.retry_at ? ` (retry at ${status.retry_at})` : ''}`;
+    default: {
+      const notRevoked = status.revoked === false ? `; tokens not revoked (${status.revoke_reason ?? 'unknown'})` : '';
+      return `${status.state}${status.reason ? `: ${status.reason}` : ''}${notRevoked}${status.retry_at ? ` (retry at ${status.retry_at})` : ''}`;
+    }
   }
 }

@@ -3,17 +3,17 @@
  * endpoints. One small JSON file; the general state store is a separate module.
  *
  * Writes are atomic and durable: temp file in the same directory (0600) → fsync → rename → fsync of
- * the directory (fsync(2); Pillai et al., OSDI 2014; NOTES "Crash-safe state"). A torn or foreign
- * file reads as "no cache": it is only a cache.
+ * the directory (fsync(2); Pillai et al., OSDI 2014), never through a symbolic link (issue #13). A
+ * torn, oversized or foreign file (a link, a FIFO) reads as "no cache": it is only a cache.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { AgentError } from '../errors.js';
+import { readSmallFile, replaceFile } from '../store/private-files.js';
 import { endpointUrlProblem } from '../net/url-policy.js';
 import type { ProviderMetadata } from './discovery.js';
 
 const FORMAT_VERSION = 1;
+/** A discovery document is a few kB; anything bigger is not our cache. */
+const MAX_CACHE_BYTES = 256 * 1024;
 const URL_KEYS = ['tokenEndpoint', 'deviceAuthorizationEndpoint', 'revocationEndpoint', 'userinfoEndpoint', 'jwksUri'] as const;
 
 export interface CachedDiscovery {
@@ -40,16 +40,16 @@ function isMetadata(value: unknown, issuer: string): value is ProviderMetadata {
  * @throws AgentError ERR_STATE only when the file exists but cannot be read (permissions)
  */
 export async function readDiscoveryCache(path: string, issuer: string): Promise<CachedDiscovery | undefined> {
-  let text: string;
+  let file: ReturnType<typeof readSmallFile>;
   try {
-    text = await readFile(path, 'utf8');
+    file = readSmallFile(path, MAX_CACHE_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new AgentError('ERR_STATE', `cannot read the discovery cache ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  if (file.kind !== 'text') return undefined;
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(file.text);
   } catch {
     return undefined;
   }
@@ -64,33 +64,10 @@ export async function readDiscoveryCache(path: string, issuer: string): Promise<
  * @throws AgentError ERR_STATE when the directory is not writable or the disk is full
  */
 export async function writeDiscoveryCache(path: string, metadata: ProviderMetadata, now: number = Date.now()): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const text = `${JSON.stringify({ version: FORMAT_VERSION, fetchedAt: now, metadata }, null, 2)}\n`;
   try {
-    const file = await open(tmp, 'wx', 0o600);
-    try {
-      await file.writeFile(text, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
+    replaceFile(path, text, 0o600);
   } catch (error) {
-    await unlink(tmp).catch(() => {});
     throw new AgentError('ERR_STATE', `cannot write the discovery cache ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  // Make the rename itself durable: without this the old file can come back after a power cut.
-  try {
-    const directory = await open(dir, 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
-  } catch (error) {
-    // Some filesystems cannot fsync a directory (EINVAL); the rename is still atomic there.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL') throw new AgentError('ERR_STATE', `cannot fsync ${dir}: ${code ?? String(error)}`);
   }
 }

@@ -53,10 +53,16 @@ export async function revokeToken(
 }
 
 /**
+ * A token the server says is already invalid. RFC 7009 §2.2 wants 200 for those; some providers answer
+ * `invalid_grant` / `invalid_token` instead. Either way nothing is left to revoke.
+ */
+const alreadyInvalid = (error: unknown) => error instanceof OAuthError && (error.error === 'invalid_grant' || error.error === 'invalid_token');
+
+/**
  * Revokes a pairing's tokens: the refresh token, then the access token. A server that cannot revoke
  * access tokens (`unsupported_token_type`: Auth0's JWTs) still counts as revoked once the refresh
- * token is gone.
- * @see RFC 7009 §2.1, §2.2.1
+ * token is gone; so do tokens the server says are already invalid.
+ * @see RFC 7009 §2.1, §2.2, §2.2.1
  */
 export async function revokeTokens(
   http: HttpClient,
@@ -70,7 +76,7 @@ export async function revokeTokens(
     try {
       await revokeToken(http, endpoint, client, tokens.refreshToken, 'refresh_token');
     } catch (error) {
-      return failureOf(error);
+      if (!alreadyInvalid(error)) return failureOf(error);
     }
   }
   if (tokens.accessToken !== undefined) {
@@ -78,7 +84,7 @@ export async function revokeTokens(
       await revokeToken(http, endpoint, client, tokens.accessToken, 'access_token');
     } catch (error) {
       const unrevocable = error instanceof OAuthError && error.error === 'unsupported_token_type';
-      if (!(unrevocable && tokens.refreshToken !== undefined)) return failureOf(error);
+      if (!(unrevocable && tokens.refreshToken !== undefined) && !alreadyInvalid(error)) return failureOf(error);
     }
   }
   return { kind: 'revoked' };

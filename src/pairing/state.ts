@@ -133,9 +133,13 @@ export type Event =
   | { type: 'poll'; result: PollOutcome; identity?: Identity; deviceCode?: string }
   | { type: 'refresh'; result: RefreshOutcome }
   | { type: 'identity'; identity: Identity }
-  | { type: 'revoked'; ok: boolean }
+  /** `ok` only when the provider confirmed (RFC 7009 §2.2) or the tokens were already invalid. */
+  | { type: 'revoked'; ok: boolean; reason?: string }
   /** The wall clock stepped forward by `byMs` (NTP after an offline boot; issue #12). */
   | { type: 'clock_stepped'; byMs: number };
+
+/** What came of revoking a pairing's tokens (RFC 7009), as plain data: `reason` is the provider's answer. */
+export type RevokeOutcome = { ok: true } | { ok: false; reason: string };
 
 /**
  * Why a request did not bring what it asked for, as a stable code (oauth4webapi's style): the state

@@ -518,9 +518,15 @@ function fromUnpairing(state: Extract<State, { name: 'unpairing' }>, event: Even
       // rotated refresh token would stay valid at the server.
       if (event.result.kind !== 'tokens') return stay(state);
       return [state, [{ type: 'revoke', accessToken: event.result.tokens.accessToken, refreshToken: event.result.tokens.refreshToken }]];
-    case 'revoked':
-      // Wipe even when the server could not be reached: the person asked for the device to forget.
-      return toUnpaired('unpaired', ctx, [{ type: 'wipe' }, { type: 'persist' }], [{ type: 'log', event: 'unpaired', fields: { revoked: event.ok } }]);
+    case 'revoked': {
+      // Wipe even when the server could not be reached or refused: the person asked for the device to
+      // forget. But say so (issue #13): tokens not revoked stay valid at the provider until they expire.
+      const notRevoked = event.ok ? {} : { revoked: false as const, revokeReason: event.reason ?? 'no answer' };
+      const [next, effects] = toUnpaired('unpaired', ctx, [], [
+        { type: 'log', event: 'unpaired', fields: { revoked: event.ok, ...(event.ok ? {} : { reason: notRevoked.revokeReason }) } },
+      ]);
+      return [{ ...next, ...notRevoked }, [{ type: 'wipe' }, { type: 'persist' }, ...effects]];
+    }
     default:
       return stay(state);
   }

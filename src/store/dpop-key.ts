@@ -8,18 +8,21 @@
  * leaves either no key or the whole key, never half of one (fsync(2); Pillai et al., OSDI 2014).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CryptoKey, JWK } from 'jose';
 import { AgentError } from '../errors.js';
 import { DPOP_ALG, dpopKeyOf } from '../oauth/dpop.js';
 import type { DpopKey } from '../oauth/dpop.js';
 import { fsyncDirectory } from './fs-durable.js';
+import { readSmallFile } from './private-files.js';
 
 export const DPOP_KEY_FILE = 'dpop-key.json';
 const FILE_MODE = 0o600;
 const FORMAT_VERSION = 1;
 const TEMP_PREFIX = `${DPOP_KEY_FILE}.tmp-`;
+/** A P-256 JWK is a few hundred bytes. */
+const MAX_KEY_BYTES = 64 * 1024;
 
 /**
  * The key of the current pairing, cached after the first read. Every method that changes the file
@@ -42,17 +45,18 @@ export class DpopKeyFile {
    */
   async load(): Promise<DpopKey | undefined> {
     if (this.#cached !== undefined) return this.#cached ?? undefined;
-    let text: string;
+    let file: ReturnType<typeof readSmallFile>;
     try {
-      text = readFileSync(this.path, 'utf8');
+      // Never through a link, never a huge file (issue #13).
+      file = readSmallFile(this.path, MAX_KEY_BYTES);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        this.#cached = null;
-        return undefined;
-      }
-      throw new AgentError('ERR_STATE', `${this.path}: cannot read the DPoP key (${code ?? String(error)})`);
+      throw new AgentError('ERR_STATE', `${this.path}: cannot read the DPoP key (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
+    if (file.kind === 'missing') {
+      this.#cached = null;
+      return undefined;
+    }
+    const text = file.kind === 'text' ? file.text : '';
     const key = await parseKey(text).catch(() => undefined);
     // Never quote the file: it holds the private key.
     if (key === undefined) throw new AgentError('ERR_STATE', `${this.path}: not a DPoP key file (the pairing that used it cannot be used without it)`);

@@ -1,24 +1,30 @@
 /**
- * The pairing state on disk (issue #4): `state.json` (0600) in `state_dir` (0700), written as temp
- * file → fsync → rename → fsync of the directory (`fs-durable.ts`; conf until issue #18), one compact
- * JSON document per write.
- * A corrupt or unreadable file is renamed aside, reported, and the agent starts unpaired instead of
- * crash-looping; leftover temp files of a killed write are removed at start.
+ * The pairing state on disk (issue #4): `state.json` (0600) in `state_dir` (0700), replaced as temp
+ * file → fsync → rename → fsync of the directory (`fs-durable.ts`; conf until issue #18), never
+ * through a symbolic link (issue #13). A corrupt, oversized or foreign file (a link, a FIFO) is renamed aside,
+ * reported, and the agent starts unpaired instead of crash-looping; leftover temp files of a killed
+ * write are removed at start. A read-only directory is reported and read; writes then fail and the
+ * agent keeps the state it has (a refresh is only sent after its state was saved).
  */
-import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { State } from '../pairing/state.js';
 import type { StateStore } from '../agent/types.js';
 import { fsyncDirectory, writeFileDurably } from './fs-durable.js';
+import { readSmallFile, tempFilePattern, tightenFile } from './private-files.js';
+import { securePrivateDirectory } from './private-dir.js';
 import { SCHEMA_VERSION, STATE_FILE, parseStateDocument } from './state-schema.js';
 
 export { STATE_FILE };
 
-const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
-/** Temp names (ours and, before issue #18, conf's atomically's): `state.json.tmp-` + 10 digits + 6 hex. */
-const TEMP_FILE = /^state\.json\.tmp-\d{10}[0-9a-f]{6}$/;
+/**
+ * A state file is a few kB; one over this is not ours and is kept aside unread (issue #13: a 300 MB
+ * file took 660 MB of memory to read whole).
+ */
+export const MAX_STATE_BYTES = 1024 * 1024;
+const TEMP_FILE = tempFilePattern(STATE_FILE);
 
 export interface Recovery {
   /** What was wrong with the file. */
@@ -34,9 +40,11 @@ export interface OpenedStore {
   recovered?: Recovery;
   /** Temp files of interrupted writes that were removed. */
   removedTemps: string[];
+  /** Paths whose mode was narrowed, with the mode they had (octal), for the log. */
+  tightened: { path: string; from: string }[];
+  /** The directory cannot be written: the state is served as read, and nothing is saved. */
+  readOnly: boolean;
 }
-
-type Document = { schema?: number; state?: State };
 
 export class FileStateStore implements StateStore {
   readonly dir: string;
@@ -49,19 +57,25 @@ export class FileStateStore implements StateStore {
 
   /** Opens (creating) the state directory and reads the state, recovering from a bad file. */
   static open(dir: string, now: () => Date = () => new Date()): OpenedStore {
-    ensurePrivateDirectory(dir);
-    const removedTemps = readdirSync(dir).filter((name) => TEMP_FILE.test(name));
-    for (const name of removedTemps) unlinkSync(join(dir, name));
-
+    const secured = securePrivateDirectory(dir);
+    const tightened = secured.tightenedFrom === undefined ? [] : [{ path: dir, from: secured.tightenedFrom.toString(8) }];
     const store = new FileStateStore(dir);
     let parsed = store.#read();
+    if (secured.readOnly) {
+      // Nothing can be removed, renamed or narrowed: serve what is there, or start unpaired.
+      if (!parsed.ok) return { store, state: undefined, recovered: { problem: parsed.problem, keptAs: store.path }, removedTemps: [], tightened, readOnly: true };
+      return { store, state: parsed.state, removedTemps: [], tightened, readOnly: true };
+    }
+    const removedTemps = readdirSync(dir).filter((name) => TEMP_FILE.test(name));
+    for (const name of removedTemps) unlinkSync(join(dir, name));
     let recovered: Recovery | undefined;
     if (!parsed.ok) {
       recovered = keepAside(dir, parsed.problem, now());
       parsed = { ok: true, state: undefined };
     }
-    tightenMode(store.path, FILE_MODE);
-    return { store, state: parsed.state, ...(recovered ? { recovered } : {}), removedTemps };
+    const from = tightenFile(store.path, FILE_MODE);
+    if (from !== undefined) tightened.push({ path: store.path, from: from.toString(8) });
+    return { store, state: parsed.state, ...(recovered ? { recovered } : {}), removedTemps, tightened, readOnly: false };
   }
 
   async load(): Promise<State | undefined> {
@@ -82,55 +96,59 @@ export class FileStateStore implements StateStore {
    * One write for the whole document. Compact: every byte is written to the SD card twice a refresh
    * (issue #18), and the reader is our parser, not a person.
    */
-  #write(doc: Document): void {
-    writeFileDurably(this.dir, STATE_FILE, `${JSON.stringify(doc)}\n`, FILE_MODE);
+  #write(document: { schema: number; state?: State }): void {
+    try {
+      writeFileDurably(this.dir, STATE_FILE, `${JSON.stringify(document)}\n`, FILE_MODE);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'the disk is full' : (code ?? String(error));
+      throw new AgentError('ERR_STATE', `cannot save the state in ${this.dir}: ${why}`, { cause: error });
+    }
   }
 
   /** The file as a checked state; a missing file is no state. The disk is untrusted (issue #4). */
   #read(): ReturnType<typeof parseStateDocument> {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: undefined };
-      return { ok: false, problem: describe(error) };
-    }
-    try {
-      return parseStateDocument(JSON.parse(text) as unknown);
-    } catch (error) {
-      return { ok: false, problem: describe(error) };
-    }
+    return parseStateText(readStateFile(this.path));
   }
 }
 
-function ensurePrivateDirectory(dir: string): void {
+/**
+ * Reads `state.json` without following a link and without reading more than MAX_STATE_BYTES: the
+ * text, undefined when there is none, or what is wrong with it.
+ */
+export function readStateFile(path: string): { text: string } | { problem: string } | undefined {
+  let file: ReturnType<typeof readSmallFile>;
   try {
-    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-    tightenMode(dir, DIR_MODE);
+    file = readSmallFile(path, MAX_STATE_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new AgentError('ERR_STATE', `state_dir ${dir}: cannot create or secure it (${code ?? describe(error)})`, { cause: error });
+    return { problem: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  }
+  switch (file.kind) {
+    case 'missing':
+      return undefined;
+    case 'text':
+      return { text: file.text };
+    case 'too_large':
+      return { problem: `larger than ${MAX_STATE_BYTES} bytes (${file.size}): not read` };
+    case 'not_a_file':
+      return { problem: `${file.what}, not a file the agent wrote` };
   }
 }
 
-/** Narrows permissions that are wider than `mode` (a directory made by hand with 0755, say). */
-function tightenMode(path: string, mode: number): void {
+function parseStateText(read: ReturnType<typeof readStateFile>): ReturnType<typeof parseStateDocument> {
+  if (read === undefined) return { ok: true, state: undefined };
+  if ('problem' in read) return { ok: false, problem: read.problem };
   try {
-    if ((statSync(path).mode & 0o777 & ~mode) !== 0) chmodSync(path, mode);
+    return parseStateDocument(JSON.parse(read.text) as unknown);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return { ok: false, problem: error instanceof SyntaxError ? jsonSyntaxProblem(error) : String((error as Error)?.message ?? error) };
   }
 }
 
 function keepAside(dir: string, problem: string, when: Date): Recovery {
   const keptAs = join(dir, `${STATE_FILE}.corrupt-${when.toISOString().replace(/[:.]/g, '-')}`);
+  // rename(2) moves a link itself, never its target.
   renameSync(join(dir, STATE_FILE), keptAs);
   fsyncDirectory(dir);
   return { problem, keptAs };
-}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (typeof code === 'string') return `cannot read it (${code})`;
-  return error instanceof SyntaxError ? jsonSyntaxProblem(error) : String((error as Error)?.message ?? error);
 }

@@ -14,9 +14,12 @@ import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, writ
 import { join } from 'node:path';
 
 export function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     fsyncSync(fd);
+  } catch (error) {
+    // Some file systems cannot fsync a directory (EINVAL); the rename is still atomic there.
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
   } finally {
     closeSync(fd);
   }

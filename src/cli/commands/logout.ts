@@ -1,10 +1,14 @@
 /**
- * `pairing-agent logout`: revoke and wipe, like a long press (issue #7).
+ * `pairing-agent logout`: revoke and wipe, like a long press (issue #7). Exit 0 only when the provider
+ * confirmed the revocation (RFC 7009 §2.2) or the tokens were already invalid; 3 when they were wiped
+ * here but may still be valid there (issue #13).
  */
 import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
+import { printableStatus, statusOf, type Status } from '../../daemon/status.js';
+import { EXIT_FAILURE, EXIT_NOT_REVOKED, EXIT_OK } from '../report.js';
 import type { Command, OptionSpec } from '../io.js';
 
 export const options: Record<string, OptionSpec> = {};
@@ -15,21 +19,29 @@ const command: Command = async ({ configPath, io, logFormat }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
   const waitMs = config.http_timeout_ms * 2 + 2_000;
   const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', waitMs + 2_000);
-  let state: string;
+  let status: Status;
   if (viaDaemon !== undefined) {
-    state = String((viaDaemon.json() as { state?: unknown }).state);
+    status = printableStatus(viaDaemon.json() as Status);
   } else {
-    state = await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent) => {
+    status = await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent) => {
       const name = agent.state.name;
       if (name === 'paired' || name === 'refreshing' || name === 'awaiting_user' || name === 'unpairing') {
         await agent.dispatch(name === 'unpairing' ? { type: 'start' } : { type: 'long_press', source: 'logout' });
         await agent.waitFor((s) => s.name !== 'unpairing', waitMs);
       }
-      return agent.state.name;
+      return statusOf(agent.state, false);
     });
   }
-  io.stdout(`${state === 'unpaired' ? 'unpaired' : `state: ${state}`}\n`);
-  return state === 'unpaired' ? 0 : 1;
+  if (status.state !== 'unpaired') {
+    io.stdout(`state: ${String(status.state)}\n`);
+    return EXIT_FAILURE;
+  }
+  io.stdout('unpaired\n');
+  if (status.revoked === false) {
+    io.stderr(`pairing-agent: unpaired, but the tokens were not revoked (provider's answer: ${status.revoke_reason ?? 'unknown'}); they stay valid at the provider until they expire\n`);
+    return EXIT_NOT_REVOKED;
+  }
+  return EXIT_OK;
 };
 
 export default command;

@@ -19,9 +19,10 @@ const command: Command = async ({ configPath, io, logFormat }) => {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
-      // Listeners stay installed (`on`, not `once`): conf's atomically hooks the same signals through
-      // when-exit, which re-raises the signal at itself after its own clean-up. With no listener of
-      // ours left, that second SIGTERM would kill the daemon in the middle of its clean stop.
+      // Listeners stay installed (`on`, not `once`): a library hooking the same signals may re-raise
+      // the signal at the process after its own clean-up (conf's atomically did, through when-exit,
+      // while it wrote the state). With no listener of ours left, that second SIGTERM would kill the
+      // daemon in the middle of its clean stop.
       if (stopping) return;
       stopping = true;
       log('signal', { signal });

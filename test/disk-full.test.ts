@@ -125,7 +125,7 @@ describe.skipIf(skipReason !== undefined)('a full disk during a refresh (issue #
       const token = served.stdout.trimEnd();
       expect(token).not.toBe(before.tokens.accessToken);
       expect((await idp.introspect(token)).active).toBe(true);
-      expect(daemon.log()).toMatch(/event=effect_failed .*ENOSPC/);
+      expect(daemon.log()).toMatch(/event=effect_failed effect=persist .*the disk is full/);
       // Memory holds the rotated tokens; the disk still holds the consumed refresh token.
       expect(await status()).toMatchObject({ state: 'paired' });
       expect(stateOnDisk()).toMatchObject({ tokens: { refreshToken: consumed } });

@@ -64,7 +64,7 @@ describe('startSimulatedDevice against startTestProvider', () => {
       expect(alive(pid)).toBe(true);
       expect(readFileSync(device.configPath, 'utf8')).toContain('"hal":"sim"');
       expect(device.config).toMatchObject({ hal: 'sim', client_id: provider.clientId, state_dir: device.stateDir });
-      expect(await device.status()).toEqual({ state: 'unpaired', daemon: true });
+      expect(await device.status()).toEqual({ state: 'unpaired', daemon: true, socket: expect.stringMatching(/agent\.sock$/) });
       await expect(device.code()).rejects.toThrow('no code is shown (state: unpaired); press() first');
       await expect(device.token()).rejects.toThrow('no access token: not_paired (state: unpaired)');
 

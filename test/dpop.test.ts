@@ -193,8 +193,9 @@ describe('the agent with dpop: true, against the embedded provider', () => {
 
     const second = await startAgent(dir);
     expect(second.agent.state.name).toBe('paired');
-    // The refresh after the restart proves possession of the same key.
-    const refreshed = await second.agent.waitFor((s) => s.name === 'paired' && s.tokens.accessToken !== paired.tokens.accessToken, 10_000);
+    // The refresh after the restart proves possession of the same key (scheduled refreshes are at
+    // least 10 s apart, issue #12).
+    const refreshed = await second.agent.waitFor((s) => s.name === 'paired' && s.tokens.accessToken !== paired.tokens.accessToken, 20_000);
     if (refreshed?.name !== 'paired') throw new Error('no refresh after restart');
     expect(await idp.introspect(refreshed.tokens.accessToken)).toMatchObject({ active: true, cnf: { jkt } });
     await second.agent.stop(5_000);

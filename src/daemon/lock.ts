@@ -16,10 +16,11 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentError } from '../errors.js';
+import { answers } from './unix-server.js';
 
 export const LOCK_SOCKET = 'agent.lock';
 
@@ -94,18 +95,6 @@ function listen(server: Server, address: string): Promise<NodeJS.ErrnoException 
   return new Promise((resolve) => {
     server.once('error', (error: NodeJS.ErrnoException) => resolve(error));
     server.listen(address, () => resolve(undefined));
-  });
-}
-
-/** Whether something accepts connections at a socket file (a live holder) or not (a leftover). */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }
 

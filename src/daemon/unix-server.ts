@@ -26,8 +26,8 @@ export const IDLE_TIMEOUT_MS = 5_000;
 /** How often Node checks the header timeout (its default, 30 s, would let a slow client sit 35 s). */
 const CHECK_INTERVAL_MS = 1_000;
 
-/** Whether a live process accepts connections on the socket at `path`. */
-function answers(path: string): Promise<boolean> {
+/** Whether a live process accepts connections on the socket at `path` (a live holder) or not (a leftover). */
+export function answers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection(path);
     socket.once('connect', () => {

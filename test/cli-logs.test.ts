@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
-import { CLI, eventually, runBuiltCli, runCli, spawnDaemon } from './support/cli.js';
+import { CLI, eventually, pairBySimPress, runBuiltCli, runCli, spawnDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 const dir = mkdtempSync(join(tmpdir(), 'pa-logs-'));
@@ -45,13 +45,7 @@ describe('logs (issue #15 item 8)', () => {
     const daemon = spawnDaemon(config);
     try {
       await eventually(async () => ((await statusOf(config)).daemon === true ? true : undefined), 15_000, 'the daemon');
-      await runCli(['sim', 'press', '-c', config]);
-      const awaiting = await eventually(async () => {
-        const s = await statusOf(config);
-        return s.state === 'awaiting_user' ? s : undefined;
-      }, 15_000, 'a code');
-      await idp.approve(String(awaiting.user_code), 'erin');
-      await eventually(async () => ((await statusOf(config)).state === 'paired' ? true : undefined), 15_000, 'paired');
+      await pairBySimPress(config, () => statusOf(config), (code) => idp.approve(code, 'erin'), 15_000);
       const out = await runCli(['logout', '-c', config]);
       expect(out.status, out.stderr).toBe(0);
       await eventually(async () => (daemon.log().includes('"to":"unpaired"') ? true : undefined), 10_000, 'the unpaired line');

@@ -17,7 +17,7 @@ import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
 import type { State, StepContext, Tokens } from '../src/pairing/state.js';
 import { step } from '../src/pairing/step.js';
 import { CLOCK_STEP_MIN_MS, freshEnough } from '../src/pairing/timing.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';
 
 const NOW = 1_700_000_000_000;
 const DAY = 86_400_000;
@@ -110,13 +110,7 @@ describe.skipIf(!existsSync(FAKETIME))('the built daemon under libfaketime (issu
     const ready = () => eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 15_000, 'the daemon');
     try {
       await ready();
-      await runCli(['--config', config, 'sim', 'press']);
-      const code = await eventually(async () => {
-        const s = await status();
-        return s?.state === 'awaiting_user' ? String(s.user_code) : undefined;
-      }, 10_000, 'a code');
-      await idp.approve(code, 'fay');
-      await eventually(async () => ((await status())?.state === 'paired' ? true : undefined), 10_000, 'paired');
+      await pairBySimPress(config, status, (code) => idp.approve(code, 'fay'));
       daemon.child.kill('SIGTERM');
       await new Promise((resolve) => daemon.child.on('exit', resolve));
 

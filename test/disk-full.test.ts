@@ -16,7 +16,7 @@ import type { Status } from '../src/daemon/status.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
 import { parseStateDocument } from '../src/store/state-schema.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-diskfull-'));
 const stateDir = join(dir, 'state');
@@ -105,13 +105,7 @@ describe.skipIf(skipReason !== undefined)('a full disk during a refresh (issue #
   it('serves the new tokens from memory, writes them once the disk recovers, and a restart is still paired without reuse', async () => {
     let daemon = await startDaemon();
     try {
-      expect((await runCli(['--config', config, 'sim', 'press'])).status).toBe(0);
-      const code = await eventually(async () => {
-        const s = await status();
-        return s?.state === 'awaiting_user' ? String(s.user_code) : undefined;
-      }, 10_000, 'a code');
-      await idp.approve(code, 'erin');
-      await eventually(async () => ((await status())?.state === 'paired' ? true : undefined), 10_000, 'paired');
+      await pairBySimPress(config, status, (code) => idp.approve(code, 'erin'));
       const before = stateOnDisk();
       if (before?.name !== 'paired') throw new Error('not paired on disk');
       const consumed = before.tokens.refreshToken;

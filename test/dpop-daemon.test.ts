@@ -13,7 +13,7 @@ import { callDaemon } from '../src/daemon/client.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
 import { DPOP_KEY_FILE, DpopKeyFile } from '../src/store/dpop-key.js';
 import { startResourceServer, type ResourceServer } from './support/dpop-resource-server.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 let api: ResourceServer;
@@ -51,13 +51,8 @@ describe('DPoP through the daemon', () => {
       await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
       // No pairing yet: no proof either.
       expect(await proofFrom({ htm: 'GET', htu: `${api.url}/photos` })).toMatchObject({ status: 409, body: { error: 'not_paired' } });
-      expect((await runCli(['--config', config, 'sim', 'press'])).status).toBe(0);
-      const code = await eventually(async () => {
-        const s = (await callDaemon(agentSock, 'GET', '/status', 5000))?.json() as Json | undefined;
-        return s?.state === 'awaiting_user' ? String(s.user_code) : undefined;
-      }, 10_000, 'a code');
-      await idp.approve(code, 'erin');
-      await eventually(async () => (((await callDaemon(agentSock, 'GET', '/status', 5000))?.json() as Json | undefined)?.state === 'paired' ? true : undefined), 10_000, 'paired');
+      const readStatus = async () => (await callDaemon(agentSock, 'GET', '/status', 5000))?.json() as Json | undefined;
+      await pairBySimPress(config, readStatus, (code) => idp.approve(code, 'erin'));
       expect(daemon.log()).toMatch(/event=dpop_supported /);
 
       // The token API says what the token is.

@@ -70,3 +70,33 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Reads the device's status (over a socket or through the CLI); undefined while it cannot answer. */
+export type ReadStatus<S> = () => Promise<S | undefined>;
+type StateOf = { state?: unknown; user_code?: unknown };
+
+/** Waits until the status says `state`, and returns that status. */
+export function reaches<S extends StateOf>(read: ReadStatus<S>, state: string, timeoutMs = 10_000): Promise<S> {
+  return eventually(async () => {
+    const s = await read();
+    return s?.state === state ? s : undefined;
+  }, timeoutMs, state);
+}
+
+/**
+ * The three steps of a pairing on the simulated device (README "Test your device flow in CI"): a
+ * press, the code on screen, the person's approval, then `paired`. Returns the `awaiting_user` status.
+ */
+export async function pairBySimPress<S extends StateOf>(
+  config: string,
+  read: ReadStatus<S>,
+  approve: (userCode: string) => Promise<unknown>,
+  timeoutMs = 10_000,
+): Promise<S> {
+  const press = await runCli(['--config', config, 'sim', 'press']);
+  if (press.status !== 0) throw new Error(`sim press failed: ${press.stderr}`);
+  const awaiting = await reaches(read, 'awaiting_user', timeoutMs);
+  await approve(String(awaiting.user_code));
+  await reaches(read, 'paired', timeoutMs);
+  return awaiting;
+}

@@ -7,11 +7,12 @@ import type { Readable, Writable } from 'node:stream';
 import { VirtualButton } from './sim/button.js';
 import { FramebufferDisplay } from './sim/display.js';
 import type { HalConfig } from './config.js';
-import type { Hal } from './types.js';
+import type { Hal, Simulation } from './types.js';
 
 export interface SimHal extends Hal {
   display: FramebufferDisplay;
   button: VirtualButton;
+  simulation: Simulation;
 }
 
 export function createSimHal(config: Pick<HalConfig, 'display_width' | 'display_height'>): SimHal {
@@ -20,6 +21,7 @@ export function createSimHal(config: Pick<HalConfig, 'display_width' | 'display_
   return {
     display,
     button,
+    simulation: { press: (long) => button.press(long), capture: () => display.frame },
     close: async () => {
       await button.close();
       await display.close();

@@ -34,9 +34,22 @@ export interface Button extends EventEmitter<ButtonEvents> {
   close(): Promise<void>;
 }
 
+/**
+ * A device driven from outside rather than by a hand and an eye (issue #5: `pairing-agent sim press |
+ * screen`, the testing API). Only the simulated HAL has one; real hardware and the terminal do not.
+ */
+export interface Simulation {
+  /** Presses the button: a short press, or (`long`) a hold past the long-press threshold. */
+  press(long: boolean): void;
+  /** The frame the panel shows now (all dark while it is off). */
+  capture(): Frame;
+}
+
 export interface Hal {
   display: Display;
   /** Absent on button-less kiosks. */
   button?: Button;
+  /** Present only where the device can be driven from outside (the simulated HAL). */
+  simulation?: Simulation;
   close(): Promise<void>;
 }

@@ -73,6 +73,10 @@ describe('imports follow the layers', () => {
     expect(importsInto('hal', 'src')).toEqual([]);
   });
 
+  it("nothing in src/ imports the simulated HAL's classes: the daemon asks the HAL for its simulation capability", () => {
+    expect(importsInto('src', 'hal/sim')).toEqual([]);
+  });
+
   it('nothing in src/ outside the CLI imports the CLI, which sits on top (the IdP client is given its version)', () => {
     expect(importsInto('src', 'src/cli').filter((line) => !line.startsWith('src/cli/'))).toEqual([]);
   });

@@ -5,9 +5,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createHal } from '../../hal/factory.js';
-import { VirtualButton } from '../../hal/sim/button.js';
-import { FramebufferDisplay } from '../../hal/sim/display.js';
-import type { Hal } from '../../hal/types.js';
+import type { Frame, Hal } from '../../hal/types.js';
 import { Agent, refreshIdleTimeoutOf } from '../agent/agent.js';
 import { systemClock, type Clock } from '../agent/clock.js';
 import { createIdpClient } from '../agent/idp-client.js';
@@ -106,7 +104,7 @@ async function start(
   // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.
   cleanups.push(() => agent.stop(config.http_timeout_ms));
 
-  const { button, display } = hal;
+  const sim = hal.simulation;
   const api: ApiOptions = {
     agent,
     clock,
@@ -114,17 +112,7 @@ async function start(
     refreshWaitMs: refreshWaitMs(config),
     dpopKey: () => dpopKeys.load(),
     // The simulated device is driven from outside (issue #5): `pairing-agent sim press | screen`.
-    ...(button instanceof VirtualButton ? { press: (long: boolean) => button.press(long) } : {}),
-    ...(display instanceof FramebufferDisplay
-      ? {
-          screenPng: () => {
-            const { width, height, data } = display.frame;
-            const bitmap = new Bitmap(width, height);
-            bitmap.data.set(data);
-            return encodePng(bitmap);
-          },
-        }
-      : {}),
+    ...(sim === undefined ? {} : { press: (long: boolean) => sim.press(long), screenPng: () => pngOf(sim.capture()) }),
   };
   // The state first, then the sockets: a caller must never see "not paired" from an agent that has
   // not read its state yet.
@@ -168,4 +156,11 @@ async function start(
       return stopping;
     },
   };
+}
+
+/** A panel frame as the PNG `GET /screen.png` answers (one image pixel per panel pixel). */
+function pngOf({ width, height, data }: Frame): Buffer {
+  const bitmap = new Bitmap(width, height);
+  bitmap.data.set(data);
+  return encodePng(bitmap);
 }

@@ -17,6 +17,18 @@ export type ErrorCode =
   | 'ERR_NETWORK'
   /** The on-disk state cannot be read or written. */
   | 'ERR_STATE'
+  /**
+   * Another pairing-agent process holds the state directory's lock (a daemon already running, a command
+   * using the state), or the lock cannot be taken at all (issue #4: one writer per state directory).
+   */
+  | 'ERR_LOCK'
+  /** The control socket cannot be served at its path (not a socket, served by another process, no directory). */
+  | 'ERR_SOCKET'
+  /**
+   * The daemon is not running, cannot be reached, or cannot do what was asked of it (`sim` on a daemon
+   * without simulated hardware, an unexpected HTTP answer); also the simulated device of `pairing-agent/testing`.
+   */
+  | 'ERR_DAEMON'
   /** Hardware (GPIO, I2C) is missing or not accessible. */
   | 'ERR_HARDWARE'
   /** Wrong command-line usage. Exit code 2. */
@@ -41,6 +53,10 @@ export class ConfigError extends AgentError {
     this.key = key;
     this.source = source;
   }
+
+  override get name(): string {
+    return 'ConfigError';
+  }
 }
 
 /** Wrong command-line usage (unknown command or flag). */
@@ -51,6 +67,10 @@ export class UsageError extends AgentError {
   constructor(message: string, command?: string) {
     super('ERR_USAGE', message);
     this.command = command;
+  }
+
+  override get name(): string {
+    return 'UsageError';
   }
 }
 
@@ -76,6 +96,10 @@ export class OAuthError extends AgentError {
     this.error_description = description;
     this.error_uri = uri;
   }
+
+  override get name(): string {
+    return 'OAuthError';
+  }
 }
 
 /**
@@ -99,6 +123,10 @@ export class ProtocolError extends AgentError {
     this.field = field;
     this.status = status;
     this.check = check;
+  }
+
+  override get name(): string {
+    return 'ProtocolError';
   }
 }
 
@@ -140,6 +168,10 @@ export class NetworkError extends AgentError {
     this.reason = details.reason;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
+  }
+
+  override get name(): string {
+    return 'NetworkError';
   }
 }
 

@@ -33,6 +33,10 @@ export class HardwareError extends CodedError<'ERR_HARDWARE'> {
     this.kind = kind;
     this.errno = options.errno;
   }
+
+  override get name(): string {
+    return 'HardwareError';
+  }
 }
 
 export type HardwareContext =

@@ -38,7 +38,7 @@ export function callDaemon(socketPath: string, method: 'GET' | 'POST', path: str
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') resolve(undefined);
       else if (error.code === 'EACCES') {
         // Issue #13: one line saying what to do, not a stack trace.
-        reject(new AgentError('ERR_STATE', `cannot reach the pairing-agent daemon at ${socketPath} (permission denied): run this as the agent's user or root (e.g. sudo -u pairing-agent pairing-agent …)`));
+        reject(new AgentError('ERR_DAEMON', `cannot reach the pairing-agent daemon at ${socketPath} (permission denied): run this as the agent's user or root (e.g. sudo -u pairing-agent pairing-agent …)`));
       } else reject(error);
     });
   });

@@ -53,7 +53,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   if (secured.tightenedFrom !== undefined) log('state_mode_tightened', { path: config.state_dir, from: secured.tightenedFrom.toString(8), to: '700' });
   const lock = await tryLock(config.state_dir);
   if (!('release' in lock)) {
-    throw new AgentError('ERR_STATE', `another pairing-agent is already running on ${config.state_dir} (or a command is using its state)`);
+    throw new AgentError('ERR_LOCK', `another pairing-agent is already running on ${config.state_dir} (or a command is using its state)`);
   }
   const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
   const cleanup = async () => {

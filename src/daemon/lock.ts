@@ -42,7 +42,7 @@ export async function tryLock(dir: string, platform: NodeJS.Platform = process.p
 
 /** Waits for the lock (CLI commands racing each other, or the daemon stopping), up to `timeoutMs`. */
 export async function waitLock(dir: string, timeoutMs: number, platform: NodeJS.Platform = process.platform): Promise<StateLock> {
-  const busy = () => new AgentError('ERR_STATE', `the state in ${dir} is busy: another pairing-agent process holds its lock`);
+  const busy = () => new AgentError('ERR_LOCK', `the state in ${dir} is busy: another pairing-agent process holds its lock`);
   if (platform === 'linux') {
     // The kernel queues the waiter: no polling.
     const result = await flockDirectory(dir, timeoutMs);
@@ -64,7 +64,7 @@ async function flockDirectory(dir: string, waitMs: number): Promise<Outcome> {
   try {
     fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   } catch (error) {
-    throw new AgentError('ERR_STATE', `cannot lock the state in ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new AgentError('ERR_LOCK', `cannot lock the state in ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const args = waitMs > 0 ? ['-w', (waitMs / 1000).toFixed(3)] : ['-n'];
   const status = await new Promise<{ code: number | null; problem: string }>((resolve) => {
@@ -88,7 +88,7 @@ async function flockDirectory(dir: string, waitMs: number): Promise<Outcome> {
   }
   closeSync(fd);
   if (status.code === BUSY_EXIT) return { busy: true };
-  throw new AgentError('ERR_STATE', `cannot lock the state in ${dir}: ${status.problem || `flock exited with ${status.code}`}`);
+  throw new AgentError('ERR_LOCK', `cannot lock the state in ${dir}: ${status.problem || `flock exited with ${status.code}`}`);
 }
 
 function listen(server: Server, address: string): Promise<NodeJS.ErrnoException | undefined> {
@@ -120,7 +120,7 @@ async function socketFileLock(dir: string): Promise<Outcome> {
       };
     }
     if (error.code !== 'EADDRINUSE') {
-      throw new AgentError('ERR_STATE', `cannot lock the state in ${dir}: ${error.code ?? error.message}`);
+      throw new AgentError('ERR_LOCK', `cannot lock the state in ${dir}: ${error.code ?? error.message}`);
     }
     // A socket file left by a dead process answers nothing: remove it once and try again.
     if (await answers(address)) return { busy: true };

@@ -28,7 +28,7 @@ export function prepareSocketPath(socketPath: string, stateDir: string, log: Log
       log('socket_fallback', { wanted: socketPath, reason: code, socket: fallback, note: 'only the agent user can reach it; set socket_path to share it' });
       return fallback;
     }
-    throw new AgentError('ERR_STATE', `cannot create ${dir} for the socket (${code}): create it for the agent's user, or set socket_path elsewhere`);
+    throw new AgentError('ERR_SOCKET', `cannot create ${dir} for the socket (${code}): create it for the agent's user, or set socket_path elsewhere`);
   }
 }
 

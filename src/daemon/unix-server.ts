@@ -45,13 +45,13 @@ async function clearPath(path: string): Promise<void> {
     stat = lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new AgentError('ERR_STATE', `cannot use ${path} for a socket (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new AgentError('ERR_SOCKET', `cannot use ${path} for a socket (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (!stat.isSocket()) {
-    throw new AgentError('ERR_STATE', `${path} exists and is not a socket: remove it, or set socket_path to another path`);
+    throw new AgentError('ERR_SOCKET', `${path} exists and is not a socket: remove it, or set socket_path to another path`);
   }
   if (await answers(path)) {
-    throw new AgentError('ERR_STATE', `${path}: another process already serves on this socket (another pairing-agent?): stop it, or set socket_path to another path`);
+    throw new AgentError('ERR_SOCKET', `${path}: another process already serves on this socket (another pairing-agent?): stop it, or set socket_path to another path`);
   }
   unlinkSync(path); // unlink(2) removes a link itself, never its target
 }
@@ -82,7 +82,7 @@ function limitConnections(server: Server, max: number): void {
 
 /**
  * Serves `handler` on a Unix socket at `path` with `mode` (0600 or 0660).
- * @throws AgentError ERR_STATE, one line, when the path cannot be used
+ * @throws AgentError ERR_SOCKET, one line, when the path cannot be used
  */
 export async function listenUnix(path: string, mode: number, handler: RequestListener): Promise<Server> {
   await clearPath(path);
@@ -90,7 +90,7 @@ export async function listenUnix(path: string, mode: number, handler: RequestLis
   limitConnections(server, MAX_CONNECTIONS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new AgentError('ERR_STATE', `cannot listen on ${path} (${error.code ?? error.message}): check that its directory exists and is writable by the agent's user`)),
+      reject(new AgentError('ERR_SOCKET', `cannot listen on ${path} (${error.code ?? error.message}): check that its directory exists and is writable by the agent's user`)),
     );
     // bind(2) runs synchronously inside listen(): the umask gives the socket its mode from the start.
     const umask = process.umask(0o777 & ~mode);
@@ -103,7 +103,7 @@ export async function listenUnix(path: string, mode: number, handler: RequestLis
   const stat = lstatSync(path);
   if (!stat.isSocket() || (stat.mode & 0o777) !== mode) {
     server.close();
-    throw new AgentError('ERR_STATE', `${path}: the socket was replaced or has mode ${(stat.mode & 0o777).toString(8)} instead of ${mode.toString(8)}`);
+    throw new AgentError('ERR_SOCKET', `${path}: the socket was replaced or has mode ${(stat.mode & 0o777).toString(8)} instead of ${mode.toString(8)}`);
   }
   return server;
 }

@@ -109,7 +109,7 @@ export interface SimulatedDevice {
 }
 
 export async function startSimulatedDevice(options: SimulatedDeviceOptions): Promise<SimulatedDevice> {
-  if (!existsSync(CLI)) throw new AgentError('ERR_STATE', `${CLI} is missing: pairing-agent is not built`);
+  if (!existsSync(CLI)) throw new AgentError('ERR_DAEMON', `${CLI} is missing: pairing-agent is not built`);
   const base = mkdtempSync(join(tmpdir(), 'pairing-agent-sim-'));
   const stateDir = options.stateDir ?? join(base, 'state');
   const configPath = join(base, 'config.json');
@@ -175,15 +175,15 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
   if (failure !== undefined) {
     const log = lines.slice(-5).join('\n');
     await stop();
-    throw new AgentError('ERR_STATE', `the simulated device did not start (${failure})${log ? `:\n${log}` : ''}`);
+    throw new AgentError('ERR_DAEMON', `the simulated device did not start (${failure})${log ? `:\n${log}` : ''}`);
   }
 
   const socket = controlSocketPath(config);
   /** `answers`: the HTTP statuses the caller reads itself (`GET /token` explains its 409 and 503). */
   const call = async (method: 'GET' | 'POST', path: string, timeoutMs = config.http_timeout_ms, answers: number[] = []): Promise<ApiReply> => {
     const reply = exitedHow === undefined ? await callDaemon(socket, method, path, timeoutMs) : undefined;
-    if (reply === undefined) throw new AgentError('ERR_STATE', `the simulated device is not running (${exitedHow ?? 'no control socket'})`);
-    if (reply.status >= 300 && !answers.includes(reply.status)) throw new AgentError('ERR_STATE', `the simulated device answered HTTP ${reply.status} to ${method} ${path}`);
+    if (reply === undefined) throw new AgentError('ERR_DAEMON', `the simulated device is not running (${exitedHow ?? 'no control socket'})`);
+    if (reply.status >= 300 && !answers.includes(reply.status)) throw new AgentError('ERR_DAEMON', `the simulated device answered HTTP ${reply.status} to ${method} ${path}`);
     return reply;
   };
   const status = async () => (await call('GET', '/status')).json() as Status;
@@ -200,15 +200,15 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
     async waitFor(state, timeoutMs = DEFAULT_WAIT_MS) {
       if (!isStateName(state)) throw new AgentError('ERR_USAGE', `unknown state "${String(state)}" (one of: ${STATE_NAMES.join(', ')})`);
       const died = exited.then((how) => {
-        throw new AgentError('ERR_STATE', `the simulated device exited (${how}) while waiting for ${state}`);
+        throw new AgentError('ERR_DAEMON', `the simulated device exited (${how}) while waiting for ${state}`);
       });
       const { reached, status: last } = await Promise.race([waitForState(config, state, timeoutMs), died]);
-      if (!reached) throw new AgentError('ERR_STATE', `timed out after ${timeoutMs} ms waiting for ${state} (state: ${last.state})`);
+      if (!reached) throw new AgentError('ERR_DAEMON', `timed out after ${timeoutMs} ms waiting for ${state} (state: ${last.state})`);
       return last;
     },
     async code() {
       const shown = await status();
-      if (shown.state !== 'awaiting_user') throw new AgentError('ERR_STATE', `no code is shown (state: ${shown.state}); press() first`);
+      if (shown.state !== 'awaiting_user') throw new AgentError('ERR_DAEMON', `no code is shown (state: ${shown.state}); press() first`);
       const { readPanelQr } = await import('../screens/qr-read.js');
       let qr: string | undefined;
       for (const until = Date.now() + QR_PATIENCE_MS; qr === undefined && Date.now() < until; ) {
@@ -228,7 +228,7 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
       const reply = await call('GET', '/token', refreshWaitMs(config) + REFRESH_WAIT_MARGIN_MS, [409, 503]);
       const body = reply.json() as { access_token?: unknown; error?: unknown; state?: unknown; reason?: unknown };
       if (reply.status === 200 && typeof body.access_token === 'string') return body.access_token;
-      throw new AgentError('ERR_STATE', `no access token: ${String(body.reason ?? body.error)}${body.state === undefined ? '' : ` (state: ${String(body.state)})`}`);
+      throw new AgentError('ERR_DAEMON', `no access token: ${String(body.reason ?? body.error)}${body.state === undefined ? '' : ` (state: ${String(body.state)})`}`);
     },
     async logout() {
       const reply = await call('POST', '/logout', refreshWaitMs(config) + REFRESH_WAIT_MARGIN_MS);

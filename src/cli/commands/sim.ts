@@ -57,9 +57,9 @@ const command: Command = async ({ positionals: args, values, configPath, io, sho
   const socket = controlSocketPath(config);
   const call = async (method: 'GET' | 'POST', path: string): Promise<ApiReply> => {
     const reply = await callDaemon(socket, method, path, config.http_timeout_ms);
-    if (reply === undefined) throw new AgentError('ERR_STATE', `no pairing-agent daemon is running on ${config.state_dir} (start it with "pairing-agent run")`);
-    if (reply.status === 409) throw new AgentError('ERR_HARDWARE', `the running daemon has no simulated ${action === 'press' ? 'button' : 'display'} (set "hal": "sim")`);
-    if (reply.status >= 300) throw new AgentError('ERR_STATE', `the daemon answered HTTP ${reply.status}`);
+    if (reply === undefined) throw new AgentError('ERR_DAEMON', `no pairing-agent daemon is running on ${config.state_dir} (start it with "pairing-agent run")`);
+    if (reply.status === 409) throw new AgentError('ERR_DAEMON', `the running daemon has no simulated ${action === 'press' ? 'button' : 'display'} (set "hal": "sim")`);
+    if (reply.status >= 300) throw new AgentError('ERR_DAEMON', `the daemon answered HTTP ${reply.status}`);
     return reply;
   };
   if (action === 'press') {
@@ -71,9 +71,9 @@ const command: Command = async ({ positionals: args, values, configPath, io, sho
     // The QR decoder is loaded by this action alone (issue #17, issue #9: start-up of every other command).
     const { readPanelQr } = await import('../../screens/qr-read.js');
     const decoded = await readPanelQr(body).catch((error: unknown) => {
-      throw error instanceof RangeError ? new AgentError('ERR_STATE', `the daemon's screenshot cannot be read: ${error.message}`) : error;
+      throw error instanceof RangeError ? new AgentError('ERR_DAEMON', `the daemon's screenshot cannot be read: ${error.message}`) : error;
     });
-    if (decoded === undefined) throw new AgentError('ERR_STATE', 'the simulated panel shows no QR code');
+    if (decoded === undefined) throw new AgentError('ERR_DAEMON', 'the simulated panel shows no QR code');
     io.stdout(`${decoded}\n`);
     return 0;
   }

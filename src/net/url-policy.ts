@@ -28,15 +28,17 @@ export function endpointUrlProblem(value: string): string | undefined {
   } catch {
     return `is not a valid absolute URL: ${JSON.stringify(value.slice(0, 200))}`;
   }
+  // RFC 8414 §2 / RFC 6749 §3.1: no fragment in endpoint URLs. An empty one (`…/token#`) is a fragment too
+  // (RFC 3986 §3.5), though `url.hash` is '' for it.
+  const fragment = url.hash !== '' || url.href.endsWith('#');
   if (url.protocol === 'https:') {
-    // RFC 8414 §2 / RFC 6749 §3.1: no fragment in endpoint URLs.
-    return url.hash ? 'must not contain a #fragment' : undefined;
+    return fragment ? 'must not contain a #fragment' : undefined;
   }
   if (url.protocol === 'http:') {
     if (!isLoopbackHost(url.hostname)) {
       return `must use https:// (http:// is allowed only for loopback hosts), got ${url.origin}`;
     }
-    return url.hash ? 'must not contain a #fragment' : undefined;
+    return fragment ? 'must not contain a #fragment' : undefined;
   }
   return `must be an https:// URL, got ${url.protocol}`;
 }

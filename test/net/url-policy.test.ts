@@ -55,6 +55,8 @@ describe('endpointUrlProblem', () => {
     // Refused: fragments (RFC 8414 §2, RFC 6749 §3.1), on https and on loopback http alike.
     ['https with a fragment', 'https://idp.example.com/token#x', FRAGMENT],
     ['loopback http with a fragment', 'http://127.0.0.1/token#x', FRAGMENT],
+    ['https with an empty fragment', 'https://idp.example.com/token#', FRAGMENT],
+    ['loopback http with an empty fragment', 'http://localhost/token#', FRAGMENT],
   ])('%s: %s', (_name, url, expected) => {
     expect(endpointUrlProblem(url)).toBe(expected);
   });

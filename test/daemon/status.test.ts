@@ -172,16 +172,11 @@ describe('state names (issue #17: `wait <state>` checks its argument against the
     expect([...STATE_NAMES].sort()).toEqual(['awaiting_user', 'code_expired', 'denied', 'failed', 'offline', 'paired', 'refreshing', 'requesting_code', 'unpaired', 'unpairing']);
   });
 
-  it.each<[string, boolean]>([
-    ['paired', true],
-    ['awaiting_user', true],
-    ['Paired', false],
-    ['pairing', false],
-    ['', false],
-    ['toString', false],
-    ['__proto__', false],
-    ['constructor', false],
-  ])('isStateName(%j) → %s', (name, expected) => {
-    expect(isStateName(name)).toBe(expected);
+  it.each(['paired', 'awaiting_user', 'code_expired'])('%j is a state name', (name) => {
+    expect(isStateName(name)).toBe(true);
+  });
+  // Not a prefix, not another case, not what every object inherits.
+  it.each(['Paired', 'pairing', '', 'toString', '__proto__', 'constructor'])('%j is not a state name', (name) => {
+    expect(isStateName(name)).toBe(false);
   });
 });

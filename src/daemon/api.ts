@@ -13,8 +13,8 @@ import type { Logger } from '../agent/types.js';
 import type { Clock } from '../agent/clock.js';
 import type { State } from '../pairing/state.js';
 import { isStateName, statusOf, type Status } from './status.js';
-import { freshEnough } from '../pairing/timing.js';
-import { tokenAnswer } from './token-policy.js';
+import { tokenDecision, type TokenAnswerDecision } from '../pairing/token-decision.js';
+import { tokenHttp } from './token-policy.js';
 import type { DpopKey } from '../oauth/dpop.js';
 import { proofReply, readJsonBody } from './dpop-proof.js';
 import { closeServer, listenUnix } from './unix-server.js';
@@ -75,33 +75,22 @@ const isPaired = (s: State) => s.name === 'paired';
 /** The status as the running daemon tells it: with the token socket it serves (issue #13). */
 const liveStatus = (state: State, o: ApiOptions): Status => ({ ...statusOf(state, true), ...(o.socket === undefined ? {} : { socket: o.socket }) });
 
-export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<Reply> {
+/**
+ * What `GET /token` and the `token` command without a daemon answer (`tokenDecision`): a token near
+ * expiry is refreshed first, one refresh at a time however many callers (the state machine ignores
+ * `token_wanted` while `refreshing`), and the decision is made again on its outcome.
+ */
+export async function decideToken(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<TokenAnswerDecision> {
   const { agent, clock } = o;
-  let state = agent.state;
-  if (state.name === 'paired' && freshEnough(state.tokens.issuedAt, state.tokens.accessExpiresAt, clock.now())) return json(200, tokenAnswer(state.tokens, clock.now()));
-  if (state.name !== 'paired' && state.name !== 'refreshing') return notPaired(state);
-  // Near expiry: ask for a refresh (one at a time however many callers: the state machine ignores
-  // `token_wanted` while `refreshing`) and wait for its outcome.
-  if (state.name === 'paired') await agent.dispatch({ type: 'token_wanted' });
-  state = (await agent.waitFor((s) => s.name !== 'refreshing', o.refreshWaitMs)) ?? agent.state;
-  if (state.name === 'paired') {
-    const { tokens } = state;
-    if (tokens.accessExpiresAt === undefined || tokens.accessExpiresAt > clock.now()) return json(200, tokenAnswer(tokens, clock.now()));
-    // The provider answered and said no: say "refused", not "cannot be reached" (issue #12).
-    const reason =
-      state.refused === undefined
-        ? 'the access token expired and the identity provider cannot be reached; retrying'
-        : `the access token expired and the identity provider refused the refresh: ${state.refused}; asking once more before the pairing counts as lost`;
-    return json(503, { error: 'temporarily_unavailable', reason });
-  }
-  if (state.name === 'refreshing') return json(503, { error: 'temporarily_unavailable', state: state.name });
-  return notPaired(state);
+  const first = tokenDecision(agent.state, clock.now());
+  if (first.kind !== 'refresh' && first.kind !== 'await_refresh') return first;
+  if (first.kind === 'refresh') await agent.dispatch({ type: 'token_wanted' });
+  const state = (await agent.waitFor((s) => s.name !== 'refreshing', o.refreshWaitMs)) ?? agent.state;
+  return tokenDecision(state, clock.now(), true);
 }
 
-/** 409 `not_paired`, with what the provider answered when it ended the pairing (issue #12). */
-function notPaired(state: State): Reply {
-  const lost = state.name === 'unpaired' && state.lostReason !== undefined ? { reason: `the pairing was lost: the identity provider refused it (${state.lostReason})` } : {};
-  return json(409, { error: 'not_paired', state: state.name, ...lost });
+export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<Reply> {
+  return tokenHttp(await decideToken(o));
 }
 
 async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Promise<Reply> {

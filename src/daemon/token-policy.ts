@@ -1,7 +1,9 @@
 /**
- * The token API's answer: the access token, its type and expiry (issue #7).
+ * The token API's answers (issue #7): `tokenDecision` (`pairing/token-decision.ts`) as HTTP, and the
+ * error object the `token` command prints whether it asked a daemon or decided itself.
  */
-import type { Tokens } from '../pairing/state.js';
+import type { StateName, Tokens } from '../pairing/state.js';
+import { handOut, type TokenAnswerDecision, type TokenToHandOut, type TokenUnavailable } from '../pairing/token-decision.js';
 
 export interface TokenAnswer {
   access_token: string;
@@ -11,18 +13,44 @@ export interface TokenAnswer {
   expires_at?: string;
 }
 
+/** Why there is no token, as `GET /token` says it (RFC 6749 §5.2's `error`, and words for people). */
+export interface TokenProblem {
+  error: 'not_paired' | 'temporarily_unavailable';
+  state?: StateName;
+  reason?: string;
+}
+
 export function tokenAnswer(tokens: Tokens, now: number): TokenAnswer {
+  return answerOf(handOut(tokens, now));
+}
+
+function answerOf(token: TokenToHandOut): TokenAnswer {
   return {
-    access_token: tokens.accessToken,
-    token_type: tokens.tokenType,
-    ...(tokens.accessExpiresAt === undefined
-      ? {}
-      : {
-          // Never more than the token's whole lifetime, whatever the clock says (issue #12).
-          expires_in: Math.max(0, Math.floor(Math.min(tokens.accessExpiresAt - now, tokens.accessExpiresAt - tokens.issuedAt) / 1000)),
-          expires_at: new Date(tokens.accessExpiresAt).toISOString(),
-        }),
+    access_token: token.accessToken,
+    token_type: token.tokenType,
+    ...(token.expiresIn === undefined ? {} : { expires_in: token.expiresIn }),
+    ...(token.expiresAt === undefined ? {} : { expires_at: new Date(token.expiresAt).toISOString() }),
   };
+}
+
+/** 409 `not_paired` (with what the provider answered when it ended the pairing, issue #12); 503 for the others. */
+export function tokenProblem(d: TokenUnavailable): TokenProblem {
+  switch (d.reason) {
+    case 'not_paired':
+      return { error: 'not_paired', state: d.state, ...(d.lostReason === undefined ? {} : { reason: `the pairing was lost: the identity provider refused it (${d.lostReason})` }) };
+    case 'expired_unreachable':
+      return { error: 'temporarily_unavailable', reason: 'the access token expired and the identity provider cannot be reached; retrying' };
+    case 'expired_refused':
+      return { error: 'temporarily_unavailable', reason: `the access token expired and the identity provider refused the refresh: ${d.refused}; asking once more before the pairing counts as lost` };
+    case 'refresh_pending':
+      return { error: 'temporarily_unavailable', state: 'refreshing' };
+  }
+}
+
+/** `GET /token`'s status and body for a decision. */
+export function tokenHttp(d: TokenAnswerDecision): { status: number; body: TokenAnswer | TokenProblem } {
+  if (d.kind === 'token') return { status: 200, body: answerOf(d) };
+  return { status: d.reason === 'not_paired' ? 409 : 503, body: tokenProblem(d) };
 }
 
 /**

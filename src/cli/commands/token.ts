@@ -6,7 +6,7 @@ import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
-import { REFRESH_WAIT_MARGIN_MS, refreshWaitMs } from '../../daemon/token-policy.js';
+import { REFRESH_WAIT_MARGIN_MS, refreshWaitMs, tokenProblem, type TokenProblem } from '../../daemon/token-policy.js';
 import type { Command, OptionSpec } from '../io.js';
 
 export const options: Record<string, OptionSpec> = {};
@@ -17,19 +17,20 @@ const command: Command = async ({ configPath, io, logFormat }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
   const waitMs = refreshWaitMs(config);
   const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', waitMs + REFRESH_WAIT_MARGIN_MS);
-  const reply =
+  // The daemon's answer is its decision as HTTP; without a daemon the decision is made here (issue #14).
+  const answer: string | Problem =
     viaDaemon === undefined
       ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock) => {
-          const { tokenReply } = await import('../../daemon/api.js');
-          const r = await tokenReply({ agent, clock, refreshWaitMs: waitMs });
-          return { status: r.status, body: r.body as Record<string, unknown> };
+          const { decideToken } = await import('../../daemon/api.js');
+          const d = await decideToken({ agent, clock, refreshWaitMs: waitMs });
+          return d.kind === 'token' ? d.accessToken : tokenProblem(d);
         })
-      : { status: viaDaemon.status, body: viaDaemon.json() as Record<string, unknown> };
-  if (reply.status === 200 && typeof reply.body.access_token === 'string') {
-    io.stdout(`${reply.body.access_token}\n`);
+      : fromDaemon(viaDaemon.status, viaDaemon.json() as Record<string, unknown>);
+  if (typeof answer === 'string') {
+    io.stdout(`${answer}\n`);
     return 0;
   }
-  const { error, state, reason } = reply.body;
+  const { error, state, reason } = answer;
   io.stderr(
     error === 'not_paired'
       ? `pairing-agent: not paired (state ${String(state)}): ${reason === undefined ? '' : `${String(reason)}; `}press the button or run the daemon to pair\n`
@@ -37,5 +38,13 @@ const command: Command = async ({ configPath, io, logFormat }) => {
   );
   return 1;
 };
+
+/** Why there is no token: `tokenProblem`'s fields, as a daemon (maybe of another version) put them. */
+type Problem = Partial<Record<keyof TokenProblem, unknown>>;
+
+/** `GET /token`'s reply: the access token, or the problem. */
+function fromDaemon(status: number, body: Record<string, unknown>): string | Problem {
+  return status === 200 && typeof body.access_token === 'string' ? body.access_token : body;
+}
 
 export default command;

@@ -1,7 +1,11 @@
+import type { LogEvent } from '../log-events.js';
 import type { DeviceAuthorizationResult, Identity, PollOutcome, RefreshOutcome, RevokeOutcome, State } from '../pairing/state.js';
 
-/** Structured log: one event name and flat fields per line; never tokens or device codes. */
-export type Logger = (event: string, fields?: Record<string, string | number | boolean | undefined>) => void;
+/**
+ * Structured log: one event name and flat fields per line; never tokens or device codes. The event is one
+ * of the `LogEvent`s, each with its severity (issue #14 item 5).
+ */
+export type Logger = (event: LogEvent, fields?: Record<string, string | number | boolean | undefined>) => void;
 
 /**
  * The identity provider as the agent's shell sees it: one request per call, a typed result, never a

@@ -8,6 +8,7 @@
  * whatever the caller passed (issue #3, #7).
  */
 import type { Logger } from '../agent/types.js';
+import { SEVERITY, type LogEvent, type Severity } from '../log-events.js';
 import { printable } from '../text/printable.js';
 
 export type LogFormat = 'logfmt' | 'json';
@@ -16,17 +17,11 @@ export const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
 /** Keys whose values are secrets. `user_code` is shown on screen anyway and may be logged (issue #3). */
 const SECRET_KEY = /token|secret|password|device_code|authorization|cookie/i;
 
-const WARNINGS = new Set(['offline', 'poll_failed', 'refresh_failed', 'revoke_failed', 'userinfo_failed', 'id_token_unchecked', 'state_recovered', 'code_expired', 'denied']);
-const ERRORS = new Set(['effect_failed', 'idp_error', 'pairing_lost', 'io_failed', 'display_failed', 'fatal']);
-
-const LEVELS: Record<number, string> = { 3: 'error', 4: 'warning', 6: 'info' };
+/** journald's priorities for each severity (sd-daemon(3)): `<3>` error, `<4>` warning, `<6>` info. */
+const PRIORITY: Record<Severity, number> = { error: 3, warning: 4, info: 6 };
 
 /** Epoch milliseconds from 2001 to 2286: a number in a `*_at` field in that range is a time. */
 const EPOCH_MS = { min: 1e12, max: 1e13 };
-
-function priorityOf(event: string): number {
-  return ERRORS.has(event) ? 3 : WARNINGS.has(event) ? 4 : 6;
-}
 
 /** The fields as they may be written: secrets redacted, times as ISO 8601, undefined dropped. */
 function safeFields(fields: Record<string, unknown>): [string, unknown][] {
@@ -41,14 +36,14 @@ function safeFields(fields: Record<string, unknown>): [string, unknown][] {
   return out;
 }
 
-export function formatLogLine(event: string, fields: Record<string, unknown> = {}): string {
+export function formatLogLine(event: LogEvent, fields: Record<string, unknown> = {}): string {
   const parts = [`event=${event}`, ...safeFields(fields).map(([key, value]) => `${key}=${quote(String(value))}`)];
-  return `<${priorityOf(event)}>${parts.join(' ')}`;
+  return `<${PRIORITY[SEVERITY[event]]}>${parts.join(' ')}`;
 }
 
 /** One JSON object; `time` is when it was written. Strings are cut like logfmt values. */
-export function formatJsonLine(event: string, fields: Record<string, unknown> = {}, now: Date = new Date()): string {
-  const record: Record<string, unknown> = { time: now.toISOString(), level: LEVELS[priorityOf(event)], event };
+export function formatJsonLine(event: LogEvent, fields: Record<string, unknown> = {}, now: Date = new Date()): string {
+  const record: Record<string, unknown> = { time: now.toISOString(), level: SEVERITY[event], event };
   for (const [key, value] of safeFields(fields)) {
     if (key in record) continue; // a field never overwrites the line's own time, level or event
     record[key] = typeof value === 'string' ? value.slice(0, 500) : value;

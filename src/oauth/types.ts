@@ -3,9 +3,10 @@
  * pairing state machine can feed them back as events without catching exceptions.
  */
 import type { NetworkError, OAuthError, ProtocolError } from '../errors.js';
+import type { OAuthLogEvent } from '../log-events.js';
 
 /** Structured logger; fields never carry device codes, tokens or client secrets. */
-export type Logger = (event: string, fields: Record<string, unknown>) => void;
+export type Logger = (event: OAuthLogEvent, fields: Record<string, unknown>) => void;
 
 /** The identity provider's endpoints, discovered or configured. */
 export interface Endpoints {

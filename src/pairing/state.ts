@@ -7,6 +7,7 @@
  * something after a reboot. The server is the judge of expiry (issue #4): a resumed device code is
  * polled, not discarded, and a pairing is never wiped because of the local clock.
  */
+import type { PairingLogEvent } from '../log-events.js';
 import type { DeviceAuthorization, TokenSet } from '../oauth/types.js';
 
 /** The secrets of a pairing. Persisted in the 0600 state file; never logged. */
@@ -235,7 +236,7 @@ export type Effect =
   | { type: 'fetch_identity'; accessToken: string }
   /** Replace the one pending wake-up: a `timer` event `at` this time. Undefined cancels it. */
   | { type: 'wake'; at: number | undefined }
-  | { type: 'log'; event: string; fields: Record<string, string | number | boolean | undefined> };
+  | { type: 'log'; event: PairingLogEvent; fields: Record<string, string | number | boolean | undefined> };
 
 /** What `step` needs besides the state and the event: the time, config and one random draw. */
 export interface StepContext {

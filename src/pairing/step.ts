@@ -283,7 +283,7 @@ function shortestLifetime(tokens: Tokens, now: number): number {
 }
 
 /** Enter `paired` with fresh tokens: persist first, then learn who, then schedule the refresh. */
-function paired(tokens: Tokens, identity: Identity, ctx: StepContext, logEvent: string): StepResult {
+function paired(tokens: Tokens, identity: Identity, ctx: StepContext, logEvent: 'paired' | 'refreshed' | 'refreshed_rotated'): StepResult {
   const refreshAt = refreshAtFor(tokens, ctx.random);
   const state: State = { name: 'paired', tokens, identity, failures: 0, ...(refreshAt === undefined ? {} : { refreshAt }) };
   const effects: Effect[] = [

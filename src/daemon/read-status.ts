@@ -5,12 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/types.js';
-import { AgentError, jsonSyntaxProblem } from '../errors.js';
+import { AgentError } from '../errors.js';
 import type { StateName } from '../pairing/state.js';
 import { DPOP_KEY_FILE } from '../store/dpop-key.js';
 import { needsDpopKey } from '../store/dpop-state-store.js';
-import { readStateFile } from '../store/file-store.js';
-import { STATE_FILE, parseStateDocument } from '../store/state-schema.js';
+import { STATE_FILE, readState } from '../store/file-store.js';
 import { callDaemon } from './client.js';
 import { controlSocketPath } from './paths.js';
 import { printableStatus, statusOf, type Status } from './status.js';
@@ -32,18 +31,9 @@ export async function readStatus(config: StatusConfig, wait?: { state: StateName
 /** The status the state file describes, as if no daemon ran. */
 export function readStatusFile(config: Pick<Config, 'state_dir'>): Status {
   const path = join(config.state_dir, STATE_FILE);
-  // Never through a link, never more than a state file can be (issue #13).
-  const read = readStateFile(path);
-  if (read === undefined) return statusOf({ name: 'unpaired' }, false);
-  if ('problem' in read) throw new AgentError('ERR_STATE', `${path}: ${read.problem} (the agent will keep it aside and start unpaired)`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(read.text) as unknown;
-  } catch (error) {
-    throw new AgentError('ERR_STATE', `${path}: ${error instanceof SyntaxError ? jsonSyntaxProblem(error) : String(error)}`);
-  }
-  const parsed = parseStateDocument(doc);
-  if (!parsed.ok) throw new AgentError('ERR_STATE', `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);
+  // The store's own read: never through a link, never more than a state file can be (issue #13).
+  const parsed = readState(path);
+  if (!parsed.ok) throw new AgentError('ERR_STATE', parsed.notJson ? `${path}: ${parsed.problem}` : `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);
   // A DPoP pairing without its key is lost (issue #19): say so now, as the agent will when it starts.
   if (needsDpopKey(parsed.state) && !existsSync(join(config.state_dir, DPOP_KEY_FILE))) return statusOf({ name: 'unpaired', notice: 'pairing_lost' }, false);
   return statusOf(parsed.state ?? { name: 'unpaired' }, false);

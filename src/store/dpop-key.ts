@@ -3,23 +3,21 @@
  * directory, beside the tokens it protects. One key per pairing: created when a pairing starts,
  * deleted when the pairing is wiped.
  *
- * Written like the state: temp file (same directory, 0600, O_EXCL, O_NOFOLLOW) → fsync → rename →
- * fsync of the directory, so the key is on disk before the first proof made with it, and a power cut
- * leaves either no key or the whole key, never half of one (fsync(2); Pillai et al., OSDI 2014).
+ * Written by the state's own writer (`private-files.ts`: temp file, 0600, O_EXCL, O_NOFOLLOW → fsync →
+ * rename → fsync of the directory), so the key is on disk before the first proof made with it, and a
+ * power cut leaves either no key or the whole key, never half of one (fsync(2); Pillai et al., OSDI 2014).
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CryptoKey, JWK } from 'jose';
 import { AgentError } from '../errors.js';
 import { DPOP_ALG, dpopKeyOf } from '../oauth/dpop.js';
 import type { DpopKey } from '../oauth/dpop.js';
-import { fsyncDirectory } from './fs-durable.js';
-import { readSmallFile } from './private-files.js';
+import { readSmallFile, removeFile, removeTempFiles, replaceFile } from './private-files.js';
 
 export const DPOP_KEY_FILE = 'dpop-key.json';
 const FILE_MODE = 0o600;
 const FORMAT_VERSION = 1;
+/** Temp files of a write a crash interrupted, this version's names and older ones (`.tmp-` + 12 hex). */
 const TEMP_PREFIX = `${DPOP_KEY_FILE}.tmp-`;
 /** A P-256 JWK is a few hundred bytes. */
 const MAX_KEY_BYTES = 64 * 1024;
@@ -71,16 +69,7 @@ export class DpopKeyFile {
     const { privateKey, publicKey } = await generateKeyPair(DPOP_ALG, { extractable: true });
     const jwk = await exportJWK(privateKey);
     this.#removeTemps();
-    const temp = join(this.#dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
-    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, FILE_MODE);
-    try {
-      writeSync(fd, `${JSON.stringify({ version: FORMAT_VERSION, alg: DPOP_ALG, jwk })}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.path);
-    fsyncDirectory(this.#dir);
+    replaceFile(this.path, `${JSON.stringify({ version: FORMAT_VERSION, alg: DPOP_ALG, jwk })}\n`, FILE_MODE);
     // The private key is used through a non-extractable copy from here on.
     const key = await dpopKeyOf(await importPrivate(jwk), publicKey);
     this.#cached = key;
@@ -92,24 +81,19 @@ export class DpopKeyFile {
     this.#cached = null;
     this.#removeTemps();
     try {
-      unlinkSync(this.path);
+      removeFile(this.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw new AgentError('ERR_STATE', `${this.path}: cannot delete the DPoP key (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
-    fsyncDirectory(this.#dir);
   }
 
   /** Temp files of a write that a crash interrupted: never a key in use. */
   #removeTemps(): void {
-    let names: string[];
     try {
-      names = readdirSync(this.#dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name.startsWith(TEMP_PREFIX)) unlinkSync(join(this.#dir, name));
+      removeTempFiles(this.#dir, (name) => name.startsWith(TEMP_PREFIX));
+    } catch (error) {
+      // No directory to clean: the write or delete that follows says what is wrong.
+      if ((error as NodeJS.ErrnoException).syscall !== 'scandir') throw error;
     }
   }
 }

@@ -1,18 +1,16 @@
 /**
  * The pairing state on disk (issue #4): `state.json` (0600) in `state_dir` (0700), replaced as temp
- * file → fsync → rename → fsync of the directory (`fs-durable.ts`; conf until issue #18), never
+ * file → fsync → rename → fsync of the directory (`private-files.ts`; conf until issue #18), never
  * through a symbolic link (issue #13). A corrupt, oversized or foreign file (a link, a FIFO) is renamed aside,
  * reported, and the agent starts unpaired instead of crash-looping; leftover temp files of a killed
  * write are removed at start. A read-only directory is reported and read; writes then fail and the
  * agent keeps the state it has (a refresh is only sent after its state was saved).
  */
-import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { State } from '../pairing/state.js';
 import type { StateStore } from '../agent/types.js';
-import { fsyncDirectory, writeFileDurably } from './fs-durable.js';
-import { readSmallFile, tempFilePattern, tightenFile } from './private-files.js';
+import { moveFile, readSmallFile, removeTempFiles, replaceFile, tempFilePattern, tightenFile } from './private-files.js';
 import { securePrivateDirectory } from './private-dir.js';
 import { SCHEMA_VERSION, STATE_FILE, parseStateDocument } from './state-schema.js';
 
@@ -66,8 +64,7 @@ export class FileStateStore implements StateStore {
       if (!parsed.ok) return { store, state: undefined, recovered: { problem: parsed.problem, keptAs: store.path }, removedTemps: [], tightened, readOnly: true };
       return { store, state: parsed.state, removedTemps: [], tightened, readOnly: true };
     }
-    const removedTemps = readdirSync(dir).filter((name) => TEMP_FILE.test(name));
-    for (const name of removedTemps) unlinkSync(join(dir, name));
+    const removedTemps = removeTempFiles(dir, (name) => TEMP_FILE.test(name));
     let recovered: Recovery | undefined;
     if (!parsed.ok) {
       recovered = keepAside(dir, parsed.problem, now());
@@ -98,7 +95,7 @@ export class FileStateStore implements StateStore {
    */
   #write(document: { schema: number; state?: State }): void {
     try {
-      writeFileDurably(this.dir, STATE_FILE, `${JSON.stringify(document)}\n`, FILE_MODE);
+      replaceFile(this.path, `${JSON.stringify(document)}\n`, FILE_MODE);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'the disk is full' : (code ?? String(error));
@@ -106,17 +103,34 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  /** The file as a checked state; a missing file is no state. The disk is untrusted (issue #4). */
-  #read(): ReturnType<typeof parseStateDocument> {
-    return parseStateText(readStateFile(this.path));
+  #read(): StateRead {
+    return readState(this.path);
   }
 }
 
+/** What the state file holds, or what is wrong with it (`notJson`: the file is there but is not JSON). */
+export type StateRead = { ok: true; state: State | undefined } | { ok: false; problem: string; notJson?: true };
+
 /**
- * Reads `state.json` without following a link and without reading more than MAX_STATE_BYTES: the
- * text, undefined when there is none, or what is wrong with it.
+ * The state file as a checked state, read as the agent reads it and changing nothing (`status` without a
+ * daemon reads it this way too): never through a link, never more than MAX_STATE_BYTES, and the disk is
+ * untrusted (issue #4, #13). A missing file is no state.
  */
-export function readStateFile(path: string): { text: string } | { problem: string } | undefined {
+export function readState(path: string): StateRead {
+  const read = readStateFile(path);
+  if (read === undefined) return { ok: true, state: undefined };
+  if ('problem' in read) return { ok: false, problem: read.problem };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(read.text) as unknown;
+  } catch (error) {
+    return { ok: false, problem: jsonSyntaxProblem(error), notJson: true };
+  }
+  return parseStateDocument(doc);
+}
+
+/** The file's text, undefined when there is none, or what is wrong with it. */
+function readStateFile(path: string): { text: string } | { problem: string } | undefined {
   let file: ReturnType<typeof readSmallFile>;
   try {
     file = readSmallFile(path, MAX_STATE_BYTES);
@@ -135,20 +149,9 @@ export function readStateFile(path: string): { text: string } | { problem: strin
   }
 }
 
-function parseStateText(read: ReturnType<typeof readStateFile>): ReturnType<typeof parseStateDocument> {
-  if (read === undefined) return { ok: true, state: undefined };
-  if ('problem' in read) return { ok: false, problem: read.problem };
-  try {
-    return parseStateDocument(JSON.parse(read.text) as unknown);
-  } catch (error) {
-    return { ok: false, problem: error instanceof SyntaxError ? jsonSyntaxProblem(error) : String((error as Error)?.message ?? error) };
-  }
-}
-
 function keepAside(dir: string, problem: string, when: Date): Recovery {
   const keptAs = join(dir, `${STATE_FILE}.corrupt-${when.toISOString().replace(/[:.]/g, '-')}`);
   // rename(2) moves a link itself, never its target.
-  renameSync(join(dir, STATE_FILE), keptAs);
-  fsyncDirectory(dir);
+  moveFile(join(dir, STATE_FILE), keptAs);
   return { problem, keptAs };
 }

@@ -1,31 +1,107 @@
 /**
- * The files the agent writes, never through a symbolic link (issue #13): a planted `state.json` →
- * another user's file must not get our JSON (tokens included), our mode or our owner. Every open for
- * writing is O_NOFOLLOW (and O_EXCL for temp files), modes are changed through the open descriptor
- * (fchmod), and a replacement is temp file (0600, same directory) → fsync → rename → fsync of the
- * directory (fsync(2); LWN "Ensuring data reaches disk"; Pillai et al., OSDI 2014): rename replaces
- * a link itself, never its target. conf's `atomically` resolved the link first and chowned the new
- * file to the target's owner, which is why the state no longer goes through it.
+ * The one way the agent writes and reads its own files in the state directory (the state, the DPoP key,
+ * the discovery cache; issue #14 item 3), never through a symbolic link (issue #13): a planted
+ * `state.json` → another user's file must not get our JSON (tokens included), our mode or our owner.
+ *
+ * A replacement is temp file in the same directory (O_EXCL, O_NOFOLLOW, the final mode) → write → fsync →
+ * rename → fsync of the directory, so a power cut leaves either the old file or the whole new one, and
+ * the rename itself survives (fsync(2); LWN "Ensuring data reaches disk"; Pillai et al., OSDI 2014);
+ * rename replaces a link itself, never its target. Modes are changed through an open descriptor (fchmod).
+ *
+ * Ours rather than conf's (`atomically`): the same steps without what an SD card pays for and we never
+ * used — a realpath and stat before each write, a chmod of the temp file after it, a tab-indented
+ * document — and without loading conf and its schema validator (ajv), which cost 1.4 s on a Pi's CPU
+ * budget the first time a code was shown and several MB in every paired daemon (issue #18). conf's
+ * `atomically` also resolved a link first and chowned the new file to the target's owner (issue #13).
  */
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { writeFileDurably } from './fs-durable.js';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    // Some file systems cannot fsync a directory (EINVAL); the rename is still atomic there.
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Temp files of `writeFileDurably` (`tempNameFor`): `NAME.tmp-` + 10 digits + 6 hex digits, the
- * names conf's `atomically` used too, so leftovers of either are recognised.
+ * The temp file's name: `NAME.tmp-` + 10 digits (Unix seconds) + 6 hex digits, the pattern conf's
+ * atomically used, so one rule ({@link tempFilePattern}) finds the leftovers of either after a crash.
  */
+function tempNameFor(name: string, nowMs: number = Date.now()): string {
+  return `${name}.tmp-${String(Math.floor(nowMs / 1000)).padStart(10, '0').slice(-10)}${randomBytes(3).toString('hex')}`;
+}
+
+/** Temp files of {@link replaceFile} for the file `name`. */
 export const tempFilePattern = (name: string): RegExp => new RegExp(`^${name.replace(/\./g, '\\.')}\\.tmp-\\d{10}[0-9a-f]{6}$`);
 
 /**
  * Replaces `path` with `text` durably and atomically, mode `mode`, whatever `path` was (a file, a
- * link, nothing): `writeFileDurably`'s O_EXCL|O_NOFOLLOW temp file and rename never follow a link.
+ * link, nothing): the O_EXCL|O_NOFOLLOW temp file and the rename never follow a link. On disk when it
+ * returns; a failed write leaves no temp file.
  * @throws the OS error (ENOSPC, EROFS, EACCES…)
  */
 export function replaceFile(path: string, text: string, mode = 0o600): void {
-  writeFileDurably(dirname(path), basename(path), text, mode);
+  const dir = dirname(path);
+  const temp = join(dir, tempNameFor(basename(path)));
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, mode);
+  try {
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Already gone (renamed) or never there.
+    }
+    throw error;
+  }
+  fsyncDirectory(dir);
+}
+
+/**
+ * Removes `path` (unlink(2) removes a link itself, never its target), durably: the directory is synced
+ * before it returns. False when there was nothing to remove.
+ * @throws the OS error for anything but a missing file
+ */
+export function removeFile(path: string): boolean {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  fsyncDirectory(dirname(path));
+  return true;
+}
+
+/** Renames `from` to `to` in the same directory (a link itself, never its target), durably. */
+export function moveFile(from: string, to: string): void {
+  renameSync(from, to);
+  fsyncDirectory(dirname(to));
+}
+
+/**
+ * Removes the temp files a killed write left in `dir` (never a file in use: each write makes its own),
+ * and returns their names. Not synced: a leftover that comes back after a power cut is removed again.
+ */
+export function removeTempFiles(dir: string, isTemp: (name: string) => boolean): string[] {
+  const names = readdirSync(dir).filter(isTemp);
+  for (const name of names) unlinkSync(join(dir, name));
+  return names;
 }
 
 export type SmallFile =

@@ -30,7 +30,7 @@ const PERSIST_RETRY_MS = 5_000;
  * be asked for again (a rotated refresh token, tokens for a spent device code) or resolves a restart:
  * its outcome is kept in memory and written as soon as the disk takes it (issue #12).
  */
-const RETRYABLE_DECISIONS: ReadonlySet<Event['type']> = new Set(['press', 'long_press', 'timer', 'token_wanted']);
+const RETRYABLE_DECISIONS: ReadonlySet<Event['type']> = new Set(['press', 'long_press', 'logout', 'timer', 'token_wanted']);
 
 /** The timer functions the agent schedules its wake-up and countdown with (the globals by default). */
 export interface AgentTimers {
@@ -293,7 +293,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
     const previous = this.#state;
     if (next !== previous) {
-      if (next.name !== previous.name) this.#o.log('state', { from: previous.name, to: next.name, on: trigger(event) });
+      if (next.name !== previous.name) this.#o.log('state', { from: previous.name, to: next.name, on: event.type });
       this.#state = next;
     }
     for (const effect of effects) {
@@ -482,9 +482,4 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#panel = mode;
     this.#o.log('panel', { mode, was: before });
   }
-}
-
-/** What the log names as the cause of a state change: the event, or who sent it (issue #15). */
-function trigger(event: Event): string {
-  return event.type === 'long_press' && event.source === 'logout' ? 'logout' : event.type;
 }

@@ -70,7 +70,6 @@ async function statusReply(url: URL, o: ApiOptions): Promise<Reply> {
   const reached = await agent.waitFor((s) => s.name === wait, Math.min(timeoutMs, STATUS_WAIT_MAX_MS));
   return json(200, liveStatus(reached ?? agent.state, o));
 }
-const isPaired = (s: State) => s.name === 'paired';
 
 /** The status as the running daemon tells it: with the token socket it serves (issue #13). */
 const liveStatus = (state: State, o: ApiOptions): Status => ({ ...statusOf(state, true), ...(o.socket === undefined ? {} : { socket: o.socket }) });
@@ -113,10 +112,8 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
     return json(202, { state: o.agent.state.name });
   }
   if (method === 'POST' && path === '/logout') {
-    const state = o.agent.state;
-    if (state.name === 'awaiting_user' || isPaired(state) || state.name === 'refreshing') {
-      await o.agent.dispatch({ type: 'long_press', source: 'logout' });
-    }
+    // The state machine decides which states a logout applies to (issue #14).
+    await o.agent.dispatch({ type: 'logout' });
     const done = await o.agent.waitFor((s) => s.name !== 'unpairing', o.refreshWaitMs);
     return json(done === undefined ? 504 : 200, liveStatus(o.agent.state, o));
   }

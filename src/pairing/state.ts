@@ -122,9 +122,13 @@ export type Event =
   /** The agent started with this state loaded from disk (or `unpaired` when there was none). */
   | { type: 'start' }
   | { type: 'press' }
-  /** A long press, or `pairing-agent logout`. */
-  /** `source`: who asked, for the log only (issue #15: `on=logout` when the CLI unpairs, not a button). */
-  | { type: 'long_press'; source?: 'button' | 'logout' }
+  /** A long press of the button. */
+  | { type: 'long_press' }
+  /**
+   * `pairing-agent logout` (issue #7), through the daemon or not: its own event, so the states it applies
+   * to are decided here and the log names it (issue #15: `on=logout`, not a button).
+   */
+  | { type: 'logout' }
   /** The single scheduled wake-up fired. */
   | { type: 'timer' }
   /** A token is needed now (`token` command, local API) and the current one is near expiry. */

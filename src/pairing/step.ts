@@ -14,6 +14,7 @@ export type StepResult = [State, Effect[]];
 
 export function step(state: State, event: Event, ctx: StepContext): StepResult {
   if (event.type === 'clock_stepped') return onClockStepped(state, event.byMs);
+  if (event.type === 'logout') return onLogout(state, ctx);
   switch (state.name) {
     case 'unpaired':
       return fromIdle(state, event, ctx);
@@ -65,6 +66,25 @@ function failed(reason: string, restarts: number, ctx: StepContext): StepResult 
  */
 function toUnpaired(notice: 'pairing_lost' | 'cancelled' | 'unpaired', ctx: StepContext, before: Effect[], after: Effect[] = [], lostReason?: string): StepResult {
   return rest({ name: 'unpaired', notice, ...(lostReason === undefined ? {} : { lostReason }) }, 0, ctx, before, after);
+}
+
+/**
+ * `pairing-agent logout` (issue #7): a pairing is revoked and forgotten, a code on the screen given up,
+ * as with a long press. An unpairing already under way is left to its revocation (a one-shot command
+ * resumes an interrupted one with `start`). Every other state has neither pairing nor code to forget and
+ * is left as it is, a stopped flow included (the command reports the state); a long press would
+ * dismiss it to `unpaired`.
+ */
+function onLogout(state: State, ctx: StepContext): StepResult {
+  switch (state.name) {
+    case 'paired':
+    case 'refreshing':
+      return fromPaired(state, { type: 'long_press' }, ctx);
+    case 'awaiting_user':
+      return fromAwaiting(state, { type: 'long_press' }, ctx);
+    default:
+      return stay(state);
+  }
 }
 
 /** The pairing is gone at the server: forget it, and say why (issue #4, #12). */

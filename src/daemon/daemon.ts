@@ -23,7 +23,7 @@ import { closeServer, listenApi, type ApiOptions } from './api.js';
 import { prepareSocketPath } from './socket-dir.js';
 import { tryLock } from './lock.js';
 import { controlSocketPath } from './paths.js';
-import { refreshWaitMs } from './token-policy.js';
+import { agentWaitMs } from './waits.js';
 import { createNotifier, type NotifySend } from './sd-notify.js';
 import { queueWatch, stallLimitMs } from './watchdog.js';
 
@@ -109,7 +109,7 @@ async function start(
     agent,
     clock,
     log,
-    refreshWaitMs: refreshWaitMs(config),
+    refreshWaitMs: agentWaitMs(config),
     dpopKey: () => dpopKeys.load(),
     // The simulated device is driven from outside (issue #5): `pairing-agent sim press | screen`.
     ...(sim === undefined ? {} : { press: (long: boolean) => sim.press(long), screenPng: () => pngOf(sim.capture()) }),

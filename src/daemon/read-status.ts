@@ -12,6 +12,7 @@ import { needsDpopKey } from '../store/dpop-state-store.js';
 import { STATE_FILE, readState } from '../store/file-store.js';
 import { callDaemon } from './client.js';
 import { controlSocketPath } from './paths.js';
+import { statusWaitMs } from './waits.js';
 import { printableStatus, statusOf, type Status } from './status.js';
 
 export type StatusConfig = Pick<Config, 'state_dir' | 'http_timeout_ms'>;
@@ -22,7 +23,7 @@ export type StatusConfig = Pick<Config, 'state_dir' | 'http_timeout_ms'>;
  */
 export async function readStatus(config: StatusConfig, wait?: { state: StateName; timeoutMs: number }): Promise<Status> {
   const path = wait === undefined ? '/status' : `/status?wait=${wait.state}&timeout_ms=${Math.max(0, Math.round(wait.timeoutMs))}`;
-  const reply = await callDaemon(controlSocketPath(config), 'GET', path, config.http_timeout_ms + (wait?.timeoutMs ?? 0));
+  const reply = await callDaemon(controlSocketPath(config), 'GET', path, statusWaitMs(config, wait?.timeoutMs));
   // A daemon's answer is made printable here too: it may come from another version (issue #13).
   if (reply !== undefined && reply.status === 200) return printableStatus(reply.json() as Status);
   return readStatusFile(config);

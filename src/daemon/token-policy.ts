@@ -52,13 +52,3 @@ export function tokenHttp(d: TokenAnswerDecision): { status: number; body: Token
   if (d.kind === 'token') return { status: 200, body: answerOf(d) };
   return { status: d.reason === 'not_paired' ? 409 : 503, body: tokenProblem(d) };
 }
-
-/**
- * How long a `GET /token` waits for a refresh: one HTTP request and a margin for the state write. The
- * daemon's API and the `token` command share it.
- */
-export const REFRESH_WAIT_MARGIN_MS = 2_000;
-
-export function refreshWaitMs(config: { http_timeout_ms: number }): number {
-  return config.http_timeout_ms + REFRESH_WAIT_MARGIN_MS;
-}

@@ -8,6 +8,7 @@ import { AgentError } from '../errors.js';
 import type { StateName } from '../pairing/state.js';
 import { readStatus, readStatusFile, type StatusConfig } from './read-status.js';
 import type { Status } from './status.js';
+import { deadline } from './waits.js';
 
 /**
  * Between two looks when no daemon holds the question (ms). Without a daemon the file only changes when
@@ -32,11 +33,11 @@ export interface WaitOptions {
 }
 
 export async function waitForState(config: StatusConfig, state: StateName, timeoutMs: number, options: WaitOptions = {}): Promise<WaitOutcome> {
-  const deadline = Date.now() + timeoutMs;
+  const wait = deadline(timeoutMs);
   for (;;) {
-    const status = await look(config, state, Math.max(0, deadline - Date.now()));
+    const status = await look(config, state, wait.left());
     if (status.state === state && (status.daemon || options.daemon !== true)) return { reached: true, status };
-    const left = deadline - Date.now();
+    const left = wait.left();
     if (left <= 0) return { reached: false, status };
     // The daemon answered early (it is stopping, or it is an older one that does not wait), or there
     // is none: look again shortly rather than in a tight loop.

@@ -13,8 +13,8 @@ import type { Config } from '../config/types.js';
 import { callDaemon, type ApiReply } from '../daemon/client.js';
 import { controlSocketPath } from '../daemon/paths.js';
 import { STATE_NAMES, isStateName, type Status } from '../daemon/status.js';
-import { REFRESH_WAIT_MARGIN_MS, refreshWaitMs } from '../daemon/token-policy.js';
 import { waitForState } from '../daemon/wait-state.js';
+import { agentWaitMs, deadline, replyWaitMs } from '../daemon/waits.js';
 import { AgentError } from '../errors.js';
 import type { StateName } from '../pairing/state.js';
 import { killOnExit } from './children.js';
@@ -211,7 +211,7 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
       if (shown.state !== 'awaiting_user') throw new AgentError('ERR_DAEMON', `no code is shown (state: ${shown.state}); press() first`);
       const { readPanelQr } = await import('../screens/qr-read.js');
       let qr: string | undefined;
-      for (const until = Date.now() + QR_PATIENCE_MS; qr === undefined && Date.now() < until; ) {
+      for (const patience = deadline(QR_PATIENCE_MS); qr === undefined && patience.left() > 0; ) {
         qr = await readPanelQr(await screenPng());
         if (qr === undefined) await new Promise((resolve) => setTimeout(resolve, QR_LOOK_EVERY_MS));
       }
@@ -225,13 +225,13 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
     },
     screenPng,
     async token() {
-      const reply = await call('GET', '/token', refreshWaitMs(config) + REFRESH_WAIT_MARGIN_MS, [409, 503]);
+      const reply = await call('GET', '/token', replyWaitMs(agentWaitMs(config)), [409, 503]);
       const body = reply.json() as { access_token?: unknown; error?: unknown; state?: unknown; reason?: unknown };
       if (reply.status === 200 && typeof body.access_token === 'string') return body.access_token;
       throw new AgentError('ERR_DAEMON', `no access token: ${String(body.reason ?? body.error)}${body.state === undefined ? '' : ` (state: ${String(body.state)})`}`);
     },
     async logout() {
-      const reply = await call('POST', '/logout', refreshWaitMs(config) + REFRESH_WAIT_MARGIN_MS);
+      const reply = await call('POST', '/logout', replyWaitMs(agentWaitMs(config)));
       return reply.json() as Status;
     },
     log: () => lines.join('\n'),

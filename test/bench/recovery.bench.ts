@@ -19,7 +19,7 @@ import { createIdpClient } from '../../src/agent/idp-client.js';
 import { memoryStore } from '../../src/agent/memory-store.js';
 import { validateConfig } from '../../src/config/index.js';
 import { tokenReply } from '../../src/daemon/api.js';
-import { refreshWaitMs } from '../../src/daemon/token-policy.js';
+import { agentWaitMs } from '../../src/daemon/waits.js';
 import type { State } from '../../src/pairing/state.js';
 import { PROFILES, startProviderServer, type FakeProvider } from '../support/provider-servers.js';
 import { printTable, type BenchRow } from './table.js';
@@ -149,7 +149,7 @@ async function outage(fault: Fault): Promise<{ requests: number; recoveryMs: num
     // The app: one ask a second (the next one a second after the previous answer at the latest).
     while (Date.now() < healAt + 30_000) {
       const asked = Date.now();
-      const reply = await tokenReply({ agent, clock, refreshWaitMs: refreshWaitMs(config) });
+      const reply = await tokenReply({ agent, clock, refreshWaitMs: agentWaitMs(config) });
       const body = reply.body as { access_token?: string };
       if (reply.status === 200 && body.access_token !== t.access_token && Date.now() >= healAt) {
         recoveryMs = Date.now() - healAt;

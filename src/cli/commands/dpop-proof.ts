@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
-import { REFRESH_WAIT_MARGIN_MS, refreshWaitMs } from '../../daemon/token-policy.js';
+import { agentWaitMs, replyWaitMs } from '../../daemon/waits.js';
 import { UsageError } from '../../errors.js';
 import type { Command, OptionSpec } from '../io.js';
 
@@ -33,8 +33,8 @@ const command: Command = async ({ values, configPath, io, logFormat }) => {
   if (typeof values.method !== 'string' || typeof values.url !== 'string') throw new UsageError('needs --method M and --url URL (see pairing-agent dpop-proof --help)', 'dpop-proof');
   const request = { htm: values.method, htu: values.url, ...(typeof values.nonce === 'string' ? { nonce: values.nonce } : {}) };
   const { config } = loadConfig({ path: configPath, env: io.env });
-  const waitMs = refreshWaitMs(config);
-  const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/dpop-proof', waitMs + REFRESH_WAIT_MARGIN_MS, request);
+  const waitMs = agentWaitMs(config);
+  const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/dpop-proof', replyWaitMs(waitMs), request);
   const reply =
     viaDaemon === undefined
       ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock, dpopKeys) => {

@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
+import { agentWaitMs, replyWaitMs } from '../../daemon/waits.js';
 import { printableStatus, statusOf, type Status } from '../../daemon/status.js';
 import { EXIT_FAILURE, EXIT_NOT_REVOKED, EXIT_OK } from '../report.js';
 import type { Command, OptionSpec } from '../io.js';
@@ -17,8 +18,9 @@ export const examples = ['pairing-agent logout --config /etc/pairing-agent/confi
 
 const command: Command = async ({ configPath, io, logFormat }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
-  const waitMs = config.http_timeout_ms * 2 + 2_000;
-  const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', waitMs + 2_000);
+  // A revocation is two requests (the refresh token, then the access token).
+  const waitMs = agentWaitMs(config, 2);
+  const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', replyWaitMs(waitMs));
   let status: Status;
   if (viaDaemon !== undefined) {
     status = printableStatus(viaDaemon.json() as Status);

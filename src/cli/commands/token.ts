@@ -6,7 +6,8 @@ import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
-import { REFRESH_WAIT_MARGIN_MS, refreshWaitMs, tokenProblem, type TokenProblem } from '../../daemon/token-policy.js';
+import { tokenProblem, type TokenProblem } from '../../daemon/token-policy.js';
+import { agentWaitMs, replyWaitMs } from '../../daemon/waits.js';
 import type { Command, OptionSpec } from '../io.js';
 
 export const options: Record<string, OptionSpec> = {};
@@ -15,8 +16,8 @@ export const examples = ['pairing-agent token', 'curl -H "Authorization: Bearer 
 
 const command: Command = async ({ configPath, io, logFormat }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
-  const waitMs = refreshWaitMs(config);
-  const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', waitMs + REFRESH_WAIT_MARGIN_MS);
+  const waitMs = agentWaitMs(config);
+  const viaDaemon = await callDaemon(controlSocketPath(config), 'GET', '/token', replyWaitMs(waitMs));
   // The daemon's answer is its decision as HTTP; without a daemon the decision is made here (issue #14).
   const answer: string | Problem =
     viaDaemon === undefined

@@ -6,22 +6,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimHal } from '../hal/factory.js';
-import { Agent } from '../src/agent/agent.js';
-import { systemClock } from '../src/agent/clock.js';
-import { createIdpClient } from '../src/agent/idp-client.js';
 import type { StateStore } from '../src/agent/types.js';
-import { validateConfig } from '../src/config/index.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import type { EmbeddedIdp } from '../src/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
 import { FileStateStore } from '../src/store/file-store.js';
+import { pairWithButton, runTimeUntil, settle, startAgentOnIdp, startWatchedIdp } from './support/agent-on-idp.js';
+import { createVirtualTime } from './support/virtual-time.js';
 
 let idp: EmbeddedIdp;
-const grantErrors: string[] = [];
+let grantErrors: string[];
 beforeAll(async () => {
   // 3 s access tokens: the agent refreshes about 1 s after each pairing or refresh.
-  idp = await startEmbeddedIdp({ interval: 1, ttl: { accessToken: 3 } });
-  (idp.provider as { on(e: string, fn: (ctx: unknown, error: Error) => void): void }).on('grant.error', (_c, e) => grantErrors.push(e.message));
+  ({ idp, grantErrors } = await startWatchedIdp());
 });
 afterAll(async () => {
   await idp.close();
@@ -43,37 +39,28 @@ function flakyStore(dir: string): StateStore & { failing: boolean; failIf: ((sta
   return flaky;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !check(); await sleep(100)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-  }
-}
-
+/**
+ * A paired agent on virtual time (its clock and timers; requests to the IdP run in real time): the waits
+ * below for a token near expiry, a scheduled refresh and the write retries cost no real seconds.
+ */
 async function pairedAgent() {
+  const time = createVirtualTime(Date.now());
   const dir = mkdtempSync(join(tmpdir(), 'pa-agent-'));
-  const config = validateConfig({ file: { issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: dir }, path: join(dir, 'c.json'), env: {} });
   const store = flakyStore(dir);
-  const hal = createSimHal(config);
-  const log: string[] = [];
-  const agent = new Agent({ store, idp: createIdpClient(config, { log: () => {} }), hal, clock: systemClock(), log: (e) => void log.push(e), autoPair: false });
-  await agent.start();
-  hal.button.press();
-  const awaiting = await agent.waitFor((s) => s.name === 'awaiting_user', 10_000);
-  if (awaiting?.name !== 'awaiting_user') throw new Error('no code');
-  await idp.approve(awaiting.code.userCode, 'dana');
-  const paired = await agent.waitFor((s) => s.name === 'paired', 10_000);
-  if (paired?.name !== 'paired') throw new Error('not paired');
-  return { agent, store, dir, paired, log };
+  const started = await startAgentOnIdp(idp, { dir, time, store: () => store });
+  const { agent, events } = started;
+  const paired = await pairWithButton(started, idp);
+  const run = (ms: number) => time.runUntil([agent], time.now() + ms);
+  return { agent, store, dir, paired, log: events, time, run };
 }
 
 describe('Agent', () => {
   it('stopping during a refresh still saves the rotated refresh token (no reuse at the next start)', async () => {
-    const { agent, dir, paired } = await pairedAgent();
+    const { agent, dir, paired, run } = await pairedAgent();
     const oldRefresh = paired.tokens.refreshToken;
     // An app asks once the 3 s token is near expiry (sooner than the 10 s floor on scheduled refreshes,
     // issue #12). The refresh request has been sent when the state says `refreshing`: stop right then.
-    await sleep(3000);
+    await run(3000);
     void agent.dispatch({ type: 'token_wanted' });
     expect(await agent.waitFor((s) => s.name === 'refreshing', 10_000)).toBeDefined();
     await agent.stop(5_000);
@@ -92,17 +79,17 @@ describe('Agent', () => {
   });
 
   it('a failed state write sends nothing that relied on it, keeps the state on disk, and retries later', async () => {
-    const { agent, store, dir, paired, log } = await pairedAgent();
+    const { agent, store, dir, paired, log, time } = await pairedAgent();
     store.failing = true;
     // The refresh is due 10 s after pairing (the floor on scheduled refreshes, issue #12); its write
     // fails, so no refresh may go out.
-    await sleep(Math.max(0, (paired.refreshAt ?? 0) - Date.now()) + 1500);
+    await time.runUntil([agent], Math.max(time.now(), paired.refreshAt ?? 0) + 1500);
     expect(log).toContain('effect_failed');
     expect(agent.state).toMatchObject({ name: 'paired', tokens: { refreshToken: paired.tokens.refreshToken } });
     expect(FileStateStore.open(dir).state).toMatchObject({ name: 'paired', tokens: { refreshToken: paired.tokens.refreshToken } });
     // The disk recovers: within the retry pause the refresh happens and lands on disk.
     store.failing = false;
-    const refreshed = await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== paired.tokens.refreshToken, 10_000);
+    const refreshed = await settle(agent, (s) => s.name === 'paired' && s.tokens.refreshToken !== paired.tokens.refreshToken, 10_000, time);
     expect(refreshed).toBeDefined();
     await agent.stop(5_000);
     const saved = FileStateStore.open(dir).state;
@@ -111,22 +98,22 @@ describe('Agent', () => {
   }, 40_000);
 
   it('a failed write of a refresh answer keeps the new tokens in memory, serves them, and writes them when the disk recovers (issue #12)', async () => {
-    const { agent, store, dir, paired, log } = await pairedAgent();
+    const { agent, store, dir, paired, log, time, run } = await pairedAgent();
     const consumed = paired.tokens.refreshToken;
     // The in-flight mark is written; the answer's rotated refresh token is not.
     store.failIf = (s) => s.name === 'paired' && s.tokens.refreshToken !== consumed;
-    await sleep(3000);
+    await run(3000);
     await agent.dispatch({ type: 'token_wanted' });
-    const refreshed = await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== consumed, 10_000);
+    const refreshed = await settle(agent, (s) => s.name === 'paired' && s.tokens.refreshToken !== consumed, 10_000, time);
     if (refreshed?.name !== 'paired') throw new Error('no refresh');
     expect(log).toContain('effect_failed');
     expect(FileStateStore.open(dir).state).toMatchObject({ name: 'refreshing', tokens: { refreshToken: consumed } });
     // Still retrying, not stuck: the disk recovers and the kept state lands within the retry pause.
-    await sleep(6000);
+    await run(6000);
     expect(agent.state).toMatchObject({ name: 'paired', tokens: { refreshToken: refreshed.tokens.refreshToken } });
     store.failIf = undefined;
     const live = refreshed.tokens.refreshToken;
-    await until(() => FileStateStore.open(dir).state?.name === 'paired' && log.includes('state_saved'), 10_000);
+    expect(await runTimeUntil(time, agent, () => FileStateStore.open(dir).state?.name === 'paired' && log.includes('state_saved'), 10_000)).toBe(true);
     // On disk: the rotated token, or its successor if the scheduled refresh came meanwhile; never the consumed one.
     const onDisk = FileStateStore.open(dir).state;
     if (onDisk?.name !== 'paired' && onDisk?.name !== 'refreshing') throw new Error(`not paired on disk: ${onDisk?.name}`);
@@ -134,7 +121,7 @@ describe('Agent', () => {
     expect(onDisk.tokens.refreshToken).toBe((agent.state as Extract<State, { name: 'paired' }>).tokens.refreshToken);
     // The live refresh token keeps working: nothing was presented twice.
     await agent.dispatch({ type: 'token_wanted' });
-    expect(await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== live, 20_000)).toBeDefined();
+    expect(await settle(agent, (s) => s.name === 'paired' && s.tokens.refreshToken !== live, 20_000, time)).toBeDefined();
     await agent.stop(5_000);
     expect(grantErrors).toEqual([]);
   }, 40_000);

@@ -21,6 +21,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../src/oauth/index.j
 import { DPOP_KEY_FILE, DpopKeyFile } from '../src/store/dpop-key.js';
 import { withDpopKey } from '../src/store/dpop-state-store.js';
 import { FileStateStore } from '../src/store/file-store.js';
+import { pairWithButton, startAgentOnIdp, startWatchedIdp, type AgentOnIdp } from './support/agent-on-idp.js';
 import { startRawServer } from './support/provider-servers.js';
 
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
@@ -86,54 +87,34 @@ describe('the DPoP key file', () => {
 
 describe('the agent with dpop: true, against the embedded provider', () => {
   let idp: EmbeddedIdp;
-  const grantErrors: string[] = [];
+  let grantErrors: string[];
   beforeAll(async () => {
     // 3 s access tokens: a refresh about 2 s after each pairing or refresh.
-    idp = await startEmbeddedIdp({ interval: 1, ttl: { accessToken: 3 } });
-    (idp.provider as { on(e: string, fn: (ctx: unknown, error: Error) => void): void }).on('grant.error', (_c, e) => grantErrors.push(e.message));
+    ({ idp, grantErrors } = await startWatchedIdp());
   });
   afterAll(async () => {
     await idp.close();
   });
 
-  async function startAgent(dir: string, http?: HttpClient) {
-    const config = validateConfig({
-      file: { issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid profile offline_access', hal: 'sim', state_dir: dir, dpop: true },
-      path: join(dir, 'c.json'),
-      env: {},
-    });
-    const logs: string[] = [];
-    const log = (event: string, fields?: Record<string, unknown>) => void logs.push(`${event} ${JSON.stringify(fields ?? {})}`);
+  /** An agent with `dpop: true`: its key in `dir`, shared by the IdP client and the store that deletes it on a wipe. */
+  async function startAgent(dir: string) {
     const keys = new DpopKeyFile(dir);
-    const hal = createSimHal(config);
-    const agent = new Agent({
-      store: withDpopKey(FileStateStore.open(dir).store, keys, log),
-      idp: createIdpClient(config, { log, dpopKeys: keys, ...(http === undefined ? {} : { http }) }),
-      hal,
-      clock: systemClock(),
-      log,
-      autoPair: false,
+    return startAgentOnIdp(idp, {
+      dir,
+      file: { scope: 'openid profile offline_access', dpop: true },
+      store: (log) => withDpopKey(FileStateStore.open(dir).store, keys, log),
+      client: { dpopKeys: keys },
     });
-    await agent.start();
-    return { agent, hal, logs };
   }
-
-  async function pair(agent: Agent, hal: ReturnType<typeof createSimHal>) {
-    hal.button.press();
-    const awaiting = await agent.waitFor((s) => s.name === 'awaiting_user', 10_000);
-    if (awaiting?.name !== 'awaiting_user') throw new Error('no code');
-    await idp.approve(awaiting.code.userCode, 'dana');
-    const paired = await agent.waitFor((s) => s.name === 'paired', 10_000);
-    if (paired?.name !== 'paired') throw new Error('not paired');
-    return paired;
-  }
+  const pair = (started: AgentOnIdp) => pairWithButton(started, idp);
 
   const thumbprintOnDisk = async (dir: string) => (await new DpopKeyFile(dir).load())?.thumbprint;
 
   it('pairs with DPoP-bound tokens, refreshes with rotation still bound, and unpairing revokes and deletes the key', async () => {
     const dir = tempDir('pa-dpop-agent-');
-    const { agent, hal, logs } = await startAgent(dir);
-    const paired = await pair(agent, hal);
+    const started = await startAgent(dir);
+    const { agent, logs } = started;
+    const paired = await pair(started);
     const jkt = await thumbprintOnDisk(dir);
     expect(jkt).toBeDefined();
     expect(statSync(join(dir, DPOP_KEY_FILE)).mode & 0o777).toBe(0o600);
@@ -175,7 +156,7 @@ describe('the agent with dpop: true, against the embedded provider', () => {
     expect(existsSync(join(dir, DPOP_KEY_FILE))).toBe(false);
 
     // A new pairing gets a new key.
-    const again = await pair(agent, hal);
+    const again = await pair(started);
     const jkt2 = await thumbprintOnDisk(dir);
     expect(jkt2).toBeDefined();
     expect(jkt2).not.toBe(jkt);
@@ -187,7 +168,7 @@ describe('the agent with dpop: true, against the embedded provider', () => {
   it('a restart uses the same key; a lost key file is a lost pairing, said clearly', async () => {
     const dir = tempDir('pa-dpop-agent-');
     const first = await startAgent(dir);
-    const paired = await pair(first.agent, first.hal);
+    const paired = await pair(first);
     const jkt = await thumbprintOnDisk(dir);
     await first.agent.stop(5_000);
 

@@ -5,21 +5,22 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { finished, output, type ChildResult } from './child.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/pairing-agent.cjs', import.meta.url));
 
-export interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
+export type CliResult = ChildResult;
+
+/** The environment for a child: no PAIRING_AGENT_* leaking in from the developer's shell, then `env`. */
+function cleanEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAIRING_AGENT_')));
+  return { ...base, ...env };
 }
 
 export function runBuiltCli(args: string[], env: Record<string, string | undefined> = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does)`);
-  // A clean environment: no PAIRING_AGENT_* leaking in from the developer's shell.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAIRING_AGENT_')));
   const result = spawnSync(process.execPath, [CLI, ...args], {
-    env: { ...base, ...env },
+    env: cleanEnv(env),
     encoding: 'utf8',
     timeout: 15_000,
   });
@@ -31,33 +32,14 @@ export function runBuiltCli(args: string[], env: Record<string, string | undefin
  * the identity provider the CLI talks to.
  */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 20_000): Promise<CliResult> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAIRING_AGENT_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`pairing-agent ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    // 'close', not 'exit': under load the last output can arrive after the process has exited.
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return finished(child, `pairing-agent ${args.join(' ')}`, timeoutMs);
 }
 
 /** Starts `pairing-agent run` as a child process; its log lines are collected. */
 export function spawnDaemon(configPath: string, env: Record<string, string | undefined> = {}): { child: ChildProcess; log: () => string } {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAIRING_AGENT_')));
-  const child = spawn(process.execPath, [CLI, '--config', configPath, 'run'], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout?.on('data', (c: Buffer) => (log += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (log += c.toString('utf8')));
-  return { child, log: () => log };
+  const child = spawn(process.execPath, [CLI, '--config', configPath, 'run'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return { child, log: output(child) };
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { finished, output, type ChildResult } from './child.js';
 
 export const isRoot = process.getuid?.() === 0;
 export const NOT_ROOT = 'needs root (useradd, setuid children): skipped';
@@ -34,29 +35,12 @@ function spawnNode(user: LocalUser, script: string) {
 }
 
 /** Runs an ES module snippet with node as `user`; resolves with its exit code and output. */
-export function runNodeAs(user: LocalUser, script: string, timeoutMs = 20_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawnNode(user, script);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`script as ${user.name} did not finish; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+export function runNodeAs(user: LocalUser, script: string, timeoutMs = 20_000): Promise<ChildResult> {
+  return finished(spawnNode(user, script), `script as ${user.name}`, timeoutMs);
 }
 
 /** Starts a long-running node snippet as `user` (a squatter holding something open). */
 export function spawnNodeAs(user: LocalUser, script: string) {
   const child = spawnNode(user, script);
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  return { child, out: () => out };
+  return { child, out: output(child) };
 }

@@ -5,23 +5,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StateStore } from '../src/agent/types.js';
-import type { EmbeddedIdp } from '../src/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
 import { FileStateStore } from '../src/store/file-store.js';
-import { pairWithButton, runTimeUntil, settle, startAgentOnIdp, startWatchedIdp } from './support/agent-on-idp.js';
+import { pairWithButton, runTimeUntil, settle, startAgentOnIdp, watchedIdp } from './support/agent-on-idp.js';
 import { createVirtualTime } from './support/virtual-time.js';
 
-let idp: EmbeddedIdp;
-let grantErrors: string[];
-beforeAll(async () => {
-  // 3 s access tokens: the agent refreshes about 1 s after each pairing or refresh.
-  ({ idp, grantErrors } = await startWatchedIdp());
-});
-afterAll(async () => {
-  await idp.close();
-});
+// 3 s access tokens: the agent refreshes about 1 s after each pairing or refresh.
+const provider = watchedIdp();
 
 /** The real state file, with switches that make writes fail like a full SD card: all, or those `failIf` picks. */
 function flakyStore(dir: string): StateStore & { failing: boolean; failIf: ((state: State) => boolean) | undefined } {
@@ -47,9 +39,9 @@ async function pairedAgent() {
   const time = createVirtualTime(Date.now());
   const dir = mkdtempSync(join(tmpdir(), 'pa-agent-'));
   const store = flakyStore(dir);
-  const started = await startAgentOnIdp(idp, { dir, time, store: () => store });
+  const started = await startAgentOnIdp(provider.idp, { dir, time, store: () => store });
   const { agent, events } = started;
-  const paired = await pairWithButton(started, idp);
+  const paired = await pairWithButton(started, provider.idp);
   const run = (ms: number) => time.runUntil([agent], time.now() + ms);
   return { agent, store, dir, paired, log: events, time, run };
 }
@@ -69,13 +61,13 @@ describe('Agent', () => {
     if (saved?.name !== 'paired' || saved.tokens.refreshToken === undefined) throw new Error('not paired on disk');
     expect(saved.tokens.refreshToken).not.toBe(oldRefresh);
     // The token on disk is the live one: the next start can use it, and nothing was reused.
-    const res = await fetch(`${idp.issuer}/token`, {
+    const res = await fetch(`${provider.idp.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: idp.publicClientId, grant_type: 'refresh_token', refresh_token: saved.tokens.refreshToken }),
+      body: new URLSearchParams({ client_id: provider.idp.publicClientId, grant_type: 'refresh_token', refresh_token: saved.tokens.refreshToken }),
     });
     expect(res.status).toBe(200);
-    expect(grantErrors).toEqual([]);
+    expect(provider.grantErrors).toEqual([]);
   });
 
   it('a failed state write sends nothing that relied on it, keeps the state on disk, and retries later', async () => {
@@ -94,7 +86,7 @@ describe('Agent', () => {
     await agent.stop(5_000);
     const saved = FileStateStore.open(dir).state;
     expect(saved?.name === 'paired' && saved.tokens.refreshToken).not.toBe(paired.tokens.refreshToken);
-    expect(grantErrors).toEqual([]);
+    expect(provider.grantErrors).toEqual([]);
   }, 40_000);
 
   it('a failed write of a refresh answer keeps the new tokens in memory, serves them, and writes them when the disk recovers (issue #12)', async () => {
@@ -123,6 +115,6 @@ describe('Agent', () => {
     await agent.dispatch({ type: 'token_wanted' });
     expect(await settle(agent, (s) => s.name === 'paired' && s.tokens.refreshToken !== live, 20_000, time)).toBeDefined();
     await agent.stop(5_000);
-    expect(grantErrors).toEqual([]);
+    expect(provider.grantErrors).toEqual([]);
   }, 40_000);
 });

@@ -21,7 +21,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../src/oauth/index.j
 import { DPOP_KEY_FILE, DpopKeyFile } from '../src/store/dpop-key.js';
 import { withDpopKey } from '../src/store/dpop-state-store.js';
 import { FileStateStore } from '../src/store/file-store.js';
-import { pairWithButton, startAgentOnIdp, startWatchedIdp, type AgentOnIdp } from './support/agent-on-idp.js';
+import { pairWithButton, startAgentOnIdp, watchedIdp, type AgentOnIdp } from './support/agent-on-idp.js';
 import { startRawServer } from './support/provider-servers.js';
 
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
@@ -86,27 +86,20 @@ describe('the DPoP key file', () => {
 });
 
 describe('the agent with dpop: true, against the embedded provider', () => {
-  let idp: EmbeddedIdp;
-  let grantErrors: string[];
-  beforeAll(async () => {
-    // 3 s access tokens: a refresh about 2 s after each pairing or refresh.
-    ({ idp, grantErrors } = await startWatchedIdp());
-  });
-  afterAll(async () => {
-    await idp.close();
-  });
+  // 3 s access tokens: a refresh about 2 s after each pairing or refresh.
+  const provider = watchedIdp();
 
   /** An agent with `dpop: true`: its key in `dir`, shared by the IdP client and the store that deletes it on a wipe. */
   async function startAgent(dir: string) {
     const keys = new DpopKeyFile(dir);
-    return startAgentOnIdp(idp, {
+    return startAgentOnIdp(provider.idp, {
       dir,
       file: { scope: 'openid profile offline_access', dpop: true },
       store: (log) => withDpopKey(FileStateStore.open(dir).store, keys, log),
       client: { dpopKeys: keys },
     });
   }
-  const pair = (started: AgentOnIdp) => pairWithButton(started, idp);
+  const pair = (started: AgentOnIdp) => pairWithButton(started, provider.idp);
 
   const thumbprintOnDisk = async (dir: string) => (await new DpopKeyFile(dir).load())?.thumbprint;
 
@@ -120,7 +113,7 @@ describe('the agent with dpop: true, against the embedded provider', () => {
     expect(statSync(join(dir, DPOP_KEY_FILE)).mode & 0o777).toBe(0o600);
     expect(paired.tokens.tokenType).toBe('DPoP');
     // Bound: the provider's introspection names the key's thumbprint (RFC 9449 §6.2).
-    expect(await idp.introspect(paired.tokens.accessToken)).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt } });
+    expect(await provider.idp.introspect(paired.tokens.accessToken)).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt } });
     // The provider's metadata advertises DPoP, and the log says so.
     expect(logs.some((l) => l.startsWith('dpop_supported ') && l.includes('ES256'))).toBe(true);
     // userinfo was asked with a proof (the token is bound): who paired is known.
@@ -130,13 +123,13 @@ describe('the agent with dpop: true, against the embedded provider', () => {
     const refreshed = await agent.waitFor((s) => s.name === 'paired' && s.tokens.refreshToken !== paired.tokens.refreshToken, 10_000);
     if (refreshed?.name !== 'paired' || refreshed.tokens.refreshToken === undefined) throw new Error('no refresh');
     expect(refreshed.tokens.tokenType).toBe('DPoP');
-    expect(await idp.introspect(refreshed.tokens.accessToken)).toMatchObject({ active: true, cnf: { jkt } });
-    expect(await idp.introspect(refreshed.tokens.refreshToken)).toMatchObject({ active: true, cnf: { jkt } });
+    expect(await provider.idp.introspect(refreshed.tokens.accessToken)).toMatchObject({ active: true, cnf: { jkt } });
+    expect(await provider.idp.introspect(refreshed.tokens.refreshToken)).toMatchObject({ active: true, cnf: { jkt } });
     // The refresh token alone, without a proof from the key, is refused: a copy of it is worthless.
-    const stolen = await fetch(`${idp.issuer}/token`, {
+    const stolen = await fetch(`${provider.idp.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: idp.publicClientId, grant_type: 'refresh_token', refresh_token: refreshed.tokens.refreshToken }),
+      body: new URLSearchParams({ client_id: provider.idp.publicClientId, grant_type: 'refresh_token', refresh_token: refreshed.tokens.refreshToken }),
     });
     expect(stolen.status).toBe(400);
     expect(await stolen.json()).toMatchObject({ error: 'invalid_grant' });
@@ -152,7 +145,7 @@ describe('the agent with dpop: true, against the embedded provider', () => {
     if (current.name !== 'paired' && current.name !== 'refreshing') throw new Error(`state ${current.name}`);
     await agent.dispatch({ type: 'long_press' });
     expect(await agent.waitFor((s) => s.name === 'unpaired', 10_000)).toMatchObject({ name: 'unpaired', notice: 'unpaired' });
-    expect(await idp.introspect(current.tokens.refreshToken ?? '')).toMatchObject({ active: false });
+    expect(await provider.idp.introspect(current.tokens.refreshToken ?? '')).toMatchObject({ active: false });
     expect(existsSync(join(dir, DPOP_KEY_FILE))).toBe(false);
 
     // A new pairing gets a new key.
@@ -160,9 +153,9 @@ describe('the agent with dpop: true, against the embedded provider', () => {
     const jkt2 = await thumbprintOnDisk(dir);
     expect(jkt2).toBeDefined();
     expect(jkt2).not.toBe(jkt);
-    expect(await idp.introspect(again.tokens.accessToken)).toMatchObject({ active: true, cnf: { jkt: jkt2 } });
+    expect(await provider.idp.introspect(again.tokens.accessToken)).toMatchObject({ active: true, cnf: { jkt: jkt2 } });
     await agent.stop(5_000);
-    expect(grantErrors.filter((e) => !/invalid_grant/.test(e) && !/failed jkt/.test(e))).toEqual([]);
+    expect(provider.grantErrors.filter((e) => !/invalid_grant/.test(e) && !/failed jkt/.test(e))).toEqual([]);
   }, 40_000);
 
   it('a restart uses the same key; a lost key file is a lost pairing, said clearly', async () => {
@@ -178,7 +171,7 @@ describe('the agent with dpop: true, against the embedded provider', () => {
     // least 10 s apart, issue #12).
     const refreshed = await second.agent.waitFor((s) => s.name === 'paired' && s.tokens.accessToken !== paired.tokens.accessToken, 20_000);
     if (refreshed?.name !== 'paired') throw new Error('no refresh after restart');
-    expect(await idp.introspect(refreshed.tokens.accessToken)).toMatchObject({ active: true, cnf: { jkt } });
+    expect(await provider.idp.introspect(refreshed.tokens.accessToken)).toMatchObject({ active: true, cnf: { jkt } });
     await second.agent.stop(5_000);
 
     // The key file is lost (an SD card restored from a backup without it, say).

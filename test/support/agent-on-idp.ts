@@ -7,6 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createSimHal } from '../../hal/factory.js';
 import { Agent } from '../../src/agent/agent.js';
 import { systemClock } from '../../src/agent/clock.js';
@@ -21,14 +22,27 @@ import type { VirtualTime } from './virtual-time.js';
 type Paired = Extract<State, { name: 'paired' }>;
 
 /**
- * The embedded IdP with 1 s polls and 3 s access tokens (a refresh is due soon after each pairing), and every
- * grant error it reports: a refresh token presented twice (a reuse) shows there.
+ * The embedded IdP for the tests of the calling file or `describe`: started before them, closed after. 1 s polls
+ * and 3 s access tokens (a refresh is due soon after each pairing); `grantErrors` collects every grant error it
+ * reports: a refresh token presented twice (a reuse) shows there.
  */
-export async function startWatchedIdp(options: EmbeddedIdpOptions = { interval: 1, ttl: { accessToken: 3 } }): Promise<{ idp: EmbeddedIdp; grantErrors: string[] }> {
-  const idp = await startEmbeddedIdp(options);
+export function watchedIdp(options: EmbeddedIdpOptions = { interval: 1, ttl: { accessToken: 3 } }): { readonly idp: EmbeddedIdp; readonly grantErrors: string[] } {
+  let started: EmbeddedIdp | undefined;
   const grantErrors: string[] = [];
-  (idp.provider as { on(e: string, fn: (ctx: unknown, error: Error) => void): void }).on('grant.error', (_c, e) => grantErrors.push(e.message));
-  return { idp, grantErrors };
+  beforeAll(async () => {
+    started = await startEmbeddedIdp(options);
+    (started.provider as { on(e: string, fn: (ctx: unknown, error: Error) => void): void }).on('grant.error', (_c, e) => grantErrors.push(e.message));
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get idp(): EmbeddedIdp {
+      if (started === undefined) throw new Error('the embedded IdP starts in beforeAll');
+      return started;
+    },
+    grantErrors,
+  };
 }
 
 export interface AgentOnIdpOptions {

@@ -97,15 +97,23 @@ const base: Omit<ProviderProfile, 'name' | 'issuerPath' | 'discoveryPaths' | 'pa
   claims: () => ({}),
 };
 
+type Located = Omit<ProviderProfile, 'name' | 'client'>;
+/** A provider with no discovery document at its bare origin: the agent is configured endpoint by endpoint. */
+const undiscoverable = (paths: ProviderProfile['paths']): Located => ({ ...base, issuerPath: '', discoveryPaths: [], paths });
+/** An OpenID provider: its discovery document at `<issuer>/.well-known/openid-configuration` (OIDC Discovery §4). */
+const openIdAt = (issuerPath: string, paths: ProviderProfile['paths']): Located => ({
+  ...base,
+  issuerPath,
+  discoveryPaths: [`${issuerPath.replace(/\/$/, '')}/.well-known/openid-configuration`],
+  paths,
+});
+
 const keycloakRealm = '/auth/realms/core';
 const keycloakOidc = `${keycloakRealm}/protocol/openid-connect`;
 
 const django: ProviderProfile = {
-  ...base,
+  ...undiscoverable({ deviceAuthorization: '/device-authorization/', token: '/token/', revocation: '/revoke_token/' }),
   name: 'Django OAuth Toolkit',
-  issuerPath: '',
-  discoveryPaths: [],
-  paths: { deviceAuthorization: '/device-authorization/', token: '/token/', revocation: '/revoke_token/' },
   client: { clientId: 'YOUR_CLIENT_ID', clientSecret: 'dot-secret with spaces&symbols' },
   userCode: () => pick(8, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
   verificationUri: () => 'https://auth.example.com/device',
@@ -133,11 +141,8 @@ export const PROFILES = {
   },
   /** Seed 000: Auth0 (WireMock Cloud): OIDC discovery, `audience`, 403 pending, rotation with reuse detection. */
   auth0: {
-    ...base,
+    ...openIdAt('/', { deviceAuthorization: '/oauth/device/code', token: '/oauth/token', revocation: '/oauth/revoke', userinfo: '/userinfo', jwks: '/.well-known/jwks.json' }),
     name: 'Auth0 (WireMock Cloud)',
-    issuerPath: '/',
-    discoveryPaths: ['/.well-known/openid-configuration'],
-    paths: { deviceAuthorization: '/oauth/device/code', token: '/oauth/token', revocation: '/oauth/revoke', userinfo: '/userinfo', jwks: '/.well-known/jwks.json' },
     client: { clientId: 'wiremock-cli' },
     requiredAudience: 'https://api.wiremock.cloud',
     defaultScope: 'openid email offline_access',
@@ -155,16 +160,13 @@ export const PROFILES = {
   },
   /** Seed 001: Keycloak realm `core`: explicit realm endpoints, `refresh_expires_in`, `session_state`, `not-before-policy`. */
   keycloak: {
-    ...base,
-    name: 'Keycloak (realm core)',
-    issuerPath: keycloakRealm,
-    discoveryPaths: [`${keycloakRealm}/.well-known/openid-configuration`],
-    paths: {
+    ...openIdAt(keycloakRealm, {
       deviceAuthorization: `${keycloakOidc}/auth/device`,
       token: `${keycloakOidc}/token`,
       revocation: `${keycloakOidc}/revoke`,
       userinfo: `${keycloakOidc}/userinfo`,
-    },
+    }),
+    name: 'Keycloak (realm core)',
     client: { clientId: 'device-client' },
     verificationUri: (_origin, issuer) => `${issuer}/device`,
     accessTokenLifetime: 86375,
@@ -178,11 +180,8 @@ export const PROFILES = {
   djangoPublic: { ...django, name: 'Django OAuth Toolkit (public client)', client: { clientId: 'YOUR_CLIENT_ID' } },
   /** Seed 003: a custom server: client_id/client_secret as parameters, a `version` member everywhere. */
   custom: {
-    ...base,
+    ...undiscoverable({ deviceAuthorization: '/oauth/device', token: '/oauth/token' }),
     name: 'custom server (workflowmgr)',
-    issuerPath: '',
-    discoveryPaths: [],
-    paths: { deviceAuthorization: '/oauth/device', token: '/oauth/token' },
     client: { clientId: '1234', clientSecret: 'abcd' },
     defaultScope: 'read',
     deviceAuthorizationExtras: () => ({ version: '1.0.0' }),
@@ -191,11 +190,8 @@ export const PROFILES = {
   },
   /** Seed 004: ORY Hydra (Working Group Two): `/oauth2/*`, `offline_access`, ID token with phone claims, `/userinfo`. */
   hydra: {
-    ...base,
+    ...openIdAt('/', { deviceAuthorization: '/oauth2/device/auth', token: '/oauth2/token', revocation: '/oauth2/revoke', userinfo: '/userinfo', jwks: '/.well-known/jwks.json' }),
     name: 'ORY Hydra (wgtwo)',
-    issuerPath: '/',
-    discoveryPaths: ['/.well-known/openid-configuration'],
-    paths: { deviceAuthorization: '/oauth2/device/auth', token: '/oauth2/token', revocation: '/oauth2/revoke', userinfo: '/userinfo', jwks: '/.well-known/jwks.json' },
     client: { clientId: 'wgtwo-device', clientSecret: 'wgtwo-secret' },
     defaultScope: 'openid phone offline_access',
     verificationUri: (origin) => `${origin}/oauth2/device/verify`,
@@ -207,11 +203,8 @@ export const PROFILES = {
   },
   /** GitHub: form-encoded answers, `authorization_pending` with 200, no `verification_uri_complete`. */
   github: {
-    ...base,
+    ...undiscoverable({ deviceAuthorization: '/login/device/code', token: '/login/oauth/access_token' }),
     name: 'GitHub (form-encoded)',
-    issuerPath: '',
-    discoveryPaths: [],
-    paths: { deviceAuthorization: '/login/device/code', token: '/login/oauth/access_token' },
     client: { clientId: 'Iv1.8a61f9b3a7aba766' },
     pendingStatus: 200,
     verificationUri: () => 'https://github.com/login/device',
@@ -223,11 +216,8 @@ export const PROFILES = {
   },
   /** Google (TV and limited-input devices): `verification_url`, 428 for pending, client secret in the body. */
   google: {
-    ...base,
+    ...undiscoverable({ deviceAuthorization: '/device/code', token: '/token' }),
     name: 'Google (verification_url)',
-    issuerPath: '',
-    discoveryPaths: [],
-    paths: { deviceAuthorization: '/device/code', token: '/token' },
     client: { clientId: 'tv.apps.googleusercontent.com', clientSecret: 'google-secret' },
     pendingStatus: 428,
     pendingDescription: 'Precondition Required',
@@ -243,11 +233,8 @@ export const PROFILES = {
    * and an empty body, and revocation only with Basic client authentication (a public client gets 401).
    */
   glewlwyd: {
-    ...base,
+    ...openIdAt('/api/oidc', { deviceAuthorization: '/api/oidc/device_authorization', token: '/api/oidc/token', revocation: '/api/oidc/revoke', userinfo: '/api/oidc/userinfo', jwks: '/api/oidc/jwks' }),
     name: 'Glewlwyd 2.7.5 (jwt-type sha)',
-    issuerPath: '/api/oidc',
-    discoveryPaths: ['/api/oidc/.well-known/openid-configuration'],
-    paths: { deviceAuthorization: '/api/oidc/device_authorization', token: '/api/oidc/token', revocation: '/api/oidc/revoke', userinfo: '/api/oidc/userinfo', jwks: '/api/oidc/jwks' },
     client: { clientId: 'device' },
     defaultScope: 'openid offline_access',
     verificationUri: (origin) => `${origin}/device`,
@@ -259,11 +246,8 @@ export const PROFILES = {
   },
   /** Microsoft identity platform: a ready-made `message`, `ext_expires_in`. */
   microsoft: {
-    ...base,
+    ...undiscoverable({ deviceAuthorization: '/common/oauth2/v2.0/devicecode', token: '/common/oauth2/v2.0/token' }),
     name: 'Microsoft (message)',
-    issuerPath: '',
-    discoveryPaths: [],
-    paths: { deviceAuthorization: '/common/oauth2/v2.0/devicecode', token: '/common/oauth2/v2.0/token' },
     client: { clientId: '00000000-0000-0000-0000-000000000001' },
     userCode: () => pick(9, 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'),
     verificationUri: () => 'https://microsoft.com/devicelogin',

@@ -15,7 +15,7 @@ import { renderScreen } from '../../src/screens/index.js';
 import { SAMPLE_SCREENS } from '../fixtures/screens.js';
 import { OledEmulator } from '../support/ssd1306-emulator.js';
 import type { BusStats } from '../support/ssd1306-emulator.js';
-import { printTable } from './table.js';
+import { printTable } from '../support/markdown-table.js';
 
 /** oled-i2c-bus's public surface used here (it ships no types). */
 interface OledI2cBus {
@@ -129,12 +129,12 @@ describe('OLED I2C cost per frame and per countdown tick', () => {
     const floor = (128 * 64) / 8;
     const floorMs = (floor * CLOCKS_PER_BYTE * 1000) / BUS_HZ;
 
-    printTable('SSD1306 128x64: full frame and countdown tick (600 s → 599 s)', 'oled-i2c-bus 1.0.12 update() (status read + 6 commands + 1 KiB)', [
+    printTable('SSD1306 128x64: full frame and countdown tick (600 s → 599 s)', 'baseline: oled-i2c-bus 1.0.12 update() (status read + 6 commands + 1 KiB)', [
       ...rows('full frame', mine.full, lib.full),
       ...rows('tick', mine.tick, lib.tick),
     ]);
-    printTable('SSD1306 128x64: countdown tick', "oled-i2c-bus 1.0.12 drawPixel() of the changed pixels (its dirty-byte path)", rows('tick', mine.tick, lib.dirtyTick));
-    printTable('SSD1306 128x64: against the physical floor', `${floor} data bytes per full frame (${floorMs.toFixed(2)} ms at 400 kHz)`, [
+    printTable('SSD1306 128x64: countdown tick', "baseline: oled-i2c-bus 1.0.12 drawPixel() of the changed pixels (its dirty-byte path)", rows('tick', mine.tick, lib.dirtyTick));
+    printTable('SSD1306 128x64: against the physical floor', `baseline: ${floor} data bytes per full frame (${floorMs.toFixed(2)} ms at 400 kHz)`, [
       { figure: 'full frame: data bytes', value: mine.full.dataBytes, baseline: floor },
       { figure: 'full frame: bytes on the bus', value: mine.full.bytes, baseline: floor },
       { figure: 'tick: bytes on the bus', value: mine.tick.bytes, baseline: floor },
@@ -151,12 +151,12 @@ describe('OLED I2C cost per frame and per countdown tick', () => {
     const small = await ours('ssd1306', 32);
     const smallLib = await theirs(32);
     const sh = await ours('sh1106', 64);
-    printTable('SSD1306 128x32: full frame and countdown tick', 'oled-i2c-bus 1.0.12 update()', [
+    printTable('SSD1306 128x32: full frame and countdown tick', 'baseline: oled-i2c-bus 1.0.12 update()', [
       ...rows('full frame', small.full, smallLib.full),
       ...rows('tick', small.tick, smallLib.tick),
     ]);
-    printTable('SH1106 128x64: countdown tick', 'a full SH1106 frame from the same driver (oled-i2c-bus has no SH1106 support)', rows('tick', sh.tick, sh.full));
-    printTable('SH1106 128x64: full frame (one page write per page)', `${(128 * 64) / 8} data bytes per full frame`, [
+    printTable('SH1106 128x64: countdown tick', 'baseline: a full SH1106 frame from the same driver (oled-i2c-bus has no SH1106 support)', rows('tick', sh.tick, sh.full));
+    printTable('SH1106 128x64: full frame (one page write per page)', `baseline: ${(128 * 64) / 8} data bytes per full frame`, [
       { figure: 'full frame: data bytes', value: sh.full.dataBytes, baseline: (128 * 64) / 8 },
       { figure: 'full frame: bytes on the bus', value: sh.full.bytes, baseline: (128 * 64) / 8 },
     ]);
@@ -191,7 +191,7 @@ describe('OLED I2C cost per frame and per countdown tick', () => {
     const redraw = await measure(() => display.show(paired));
     expect(emulator.protocolErrors).toEqual([]);
 
-    printTable('SSD1306 128x64: panel rest while paired (issue #16)', 'blanking with a dark frame and drawing the screen again (the same driver)', [
+    printTable('SSD1306 128x64: panel rest while paired (issue #16)', 'baseline: blanking with a dark frame and drawing the screen again (the same driver)', [
       { figure: 'dim (0x81 contrast): bytes on the bus', value: dim.bytes, baseline: blank.bytes },
       { figure: 'sleep (0xAE display off): bytes on the bus', value: sleep.bytes, baseline: blank.bytes },
       { figure: 'wake (contrast + 0xAF display on): bytes on the bus', value: wake.bytes, baseline: redraw.bytes },

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
 import { startEmbeddedIdp } from '../../src/idp/embedded.js';
 import { openCpuBudget, type CpuBudget } from './cpu-budget.js';
-import { printTable, type BenchRow } from './table.js';
+import { printTable, type FigureRow } from '../support/markdown-table.js';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const CLI = join(DIST, 'pairing-agent.cjs');
@@ -143,7 +143,7 @@ it('start-up, token and button to code on a Pi budget', async () => {
     writeFileSync(path, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid profile offline_access', hal: 'sim', state_dir: join(dir, name) }));
     return { ...process.env, PAIRING_AGENT_CONFIG: path };
   };
-  const rows: BenchRow[] = [];
+  const rows: FigureRow[] = [];
   let daemon: ChildProcess | undefined;
   try {
     const env = configFor('paired');
@@ -197,7 +197,7 @@ it('start-up, token and button to code on a Pi budget', async () => {
   }
   printTable(
     `On a Pi's CPU budget: ${budget.describe}`,
-    "`node -e ''` under the same budget, interleaved, medians; button: one device authorization request from a warm bare node under the budget",
+    "baseline: `node -e ''` under the same budget, interleaved, medians; button: one device authorization request from a warm bare node under the budget",
     rows,
   );
 }, 900_000);

@@ -22,7 +22,7 @@ import { tokenReply } from '../../src/daemon/api.js';
 import { agentWaitMs } from '../../src/daemon/waits.js';
 import type { State } from '../../src/pairing/state.js';
 import { PROFILES, startProviderServer, type FakeProvider } from '../support/provider-servers.js';
-import { printTable, type BenchRow } from './table.js';
+import { printTable, type FigureRow } from '../support/markdown-table.js';
 
 const OUTAGE_MS = 6_000;
 /** Short, so a hung request costs little; the goal for hangs is this + 5 s. */
@@ -165,7 +165,7 @@ async function outage(fault: Fault): Promise<{ requests: number; recoveryMs: num
   return { requests, recoveryMs };
 }
 
-const rows: BenchRow[] = [];
+const rows: FigureRow[] = [];
 
 it.each(FAULTS)('a 6 s outage (%s): bounded requests, fast recovery', async (fault) => {
   const { requests, recoveryMs } = await outage(fault);
@@ -177,5 +177,5 @@ it.each(FAULTS)('a 6 s outage (%s): bounded requests, fast recovery', async (fau
 }, 60_000);
 
 afterAll(() => {
-  printTable('Recovery after a 6 s outage (issue #12)', 'the goals: 4 requests, 5 s (hung requests: the 2 s HTTP timeout + 5 s)', rows);
+  printTable('Recovery after a 6 s outage (issue #12)', 'baseline: the goals: 4 requests, 5 s (hung requests: the 2 s HTTP timeout + 5 s)', rows);
 });

@@ -15,7 +15,7 @@ import { createIdpClient } from '../../src/agent/idp-client.js';
 import { memoryStore } from '../../src/agent/memory-store.js';
 import { validateConfig } from '../../src/config/index.js';
 import { startEmbeddedIdp } from '../../src/idp/embedded.js';
-import { printTable, type BenchRow } from './table.js';
+import { printTable, type FigureRow } from '../support/markdown-table.js';
 
 const CLI = fileURLToPath(new URL('../../dist/pairing-agent.cjs', import.meta.url));
 const RUNS = 10;
@@ -109,9 +109,9 @@ it('start-up, memory, idle CPU and pairing latency', async () => {
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid profile offline_access', hal: 'sim', state_dir: join(dir, 'state') }));
   const env = { ...process.env, PAIRING_AGENT_CONFIG: config };
-  const cold: BenchRow[] = [];
-  const idle: BenchRow[] = [];
-  const latency: BenchRow[] = [];
+  const cold: FigureRow[] = [];
+  const idle: FigureRow[] = [];
+  const latency: FigureRow[] = [];
 
   cold.push({ figure: '`pairing-agent status --json`, no daemon (ms, median of 10)', ...timeCommand([CLI, 'status', '--json'], env), goal: 1.25 });
   cold.push({ figure: '`pairing-agent --version` (ms)', ...timeCommand([CLI, '--version'], env) });
@@ -170,9 +170,9 @@ it('start-up, memory, idle CPU and pairing latency', async () => {
   await agent.stop();
   await idp.close();
 
-  printTable('Cold start on this machine (goals: issue #18)', "`node -e ''`, median of 10, interleaved with the command", cold);
-  printTable('A paired daemon at rest', 'a bare node process idling with one timer', idle);
-  printTable('Pairing latency against the embedded IdP (1 s interval)', 'button: one plain device authorization round trip; approval: one polling interval', latency);
+  printTable('Cold start on this machine (goals: issue #18)', "baseline: `node -e ''`, median of 10, interleaved with the command", cold);
+  printTable('A paired daemon at rest', 'baseline: a bare node process idling with one timer', idle);
+  printTable('Pairing latency against the embedded IdP (1 s interval)', 'baseline: button: one plain device authorization round trip; approval: one polling interval', latency);
 }, 180_000);
 
 async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {

@@ -20,6 +20,7 @@ import type { Config } from '../../src/config/types.js';
 import type { State, Tokens } from '../../src/pairing/state.js';
 import { PROFILES, startProviderServer } from '../support/provider-servers.js';
 import type { FakeProvider, ProviderProfile, RecordedRequest } from '../support/provider-servers.js';
+import type { FigureRow } from '../support/markdown-table.js';
 import { createVirtualTime, seededRandom } from '../support/virtual-time.js';
 import type { VirtualTime } from '../support/virtual-time.js';
 import { emptyCounters, startFaultGate } from './fault-gate.js';
@@ -439,33 +440,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 // ---------------------------------------------------------------------------------------------------
 // Tables
 
-export interface Row {
-  figure: string;
-  value: number | string;
-  /** Same figure in the baseline run (or the allowed value); '—' when there is none. */
-  baseline?: number | string;
-}
-
-const fmt = (v: number | string | undefined): string => {
-  if (v === undefined) return '—';
-  if (typeof v === 'string') return v;
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
-};
-
-/** `| figure | value | baseline | ratio |`, ratio = value / baseline when both are numbers and baseline ≠ 0. */
-export function markdownTable(title: string, note: string, rows: readonly Row[]): string {
-  const ratio = (r: Row) => (typeof r.value === 'number' && typeof r.baseline === 'number' && r.baseline !== 0 ? (r.value / r.baseline).toFixed(2) : '—');
-  return [
-    `### ${title}`,
-    note,
-    '',
-    '| figure | value | baseline | ratio |',
-    '| --- | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.figure} | ${fmt(r.value)} | ${fmt(r.baseline)} | ${ratio(r)} |`),
-    '',
-  ].join('\n');
-}
+// One table format with the bench (issue #14 item 6).
+export { markdownTable } from '../support/markdown-table.js';
+export type Row = FigureRow;
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'http_500_html',

@@ -2,22 +2,18 @@
  * `pairing-agent run`: the agent with its state on disk, its hardware, and its local API (issue #7).
  */
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createHal } from '../../hal/factory.js';
 import type { Frame, Hal } from '../../hal/types.js';
-import { Agent, refreshIdleTimeoutOf } from '../agent/agent.js';
-import { systemClock, type Clock } from '../agent/clock.js';
-import { createIdpClient } from '../agent/idp-client.js';
+import type { Agent } from '../agent/agent.js';
+import type { Clock } from '../agent/clock.js';
+import { createAgent } from '../agent/create.js';
 import type { Logger } from '../agent/types.js';
 import type { Config } from '../config/types.js';
 import { AgentError } from '../errors.js';
 import { encodePng } from '../screens/png.js';
 import { Bitmap } from '../screens/bitmap.js';
-import { DpopKeyFile } from '../store/dpop-key.js';
-import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
-import { packageVersion } from '../version.js';
 import { securePrivateDirectory } from '../store/private-dir.js';
 import { closeServer, listenApi, type ApiOptions } from './api.js';
 import { prepareSocketPath } from './socket-dir.js';
@@ -86,20 +82,7 @@ async function start(
 
   const hal = o.hal ?? (await createHal(config, o.io ?? { stdin: process.stdin, stdout: process.stdout }));
   cleanups.push(() => hal.close());
-  const clock = o.clock ?? systemClock();
-  // The state and its DPoP key are one pairing on disk (issue #19).
-  const dpopKeys = new DpopKeyFile(config.state_dir);
-  const agent = new Agent({
-    store: withDpopKey(opened.store, dpopKeys, log),
-    idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys, version: packageVersion() }),
-    hal,
-    clock,
-    log,
-    autoPair: config.auto_pair,
-    screenTimeoutMs: config.screen_timeout * 1000,
-    ...refreshIdleTimeoutOf(config),
-    readOnlyStorage: opened.readOnly,
-  });
+  const { agent, clock, dpopKeys } = createAgent(config, { hal, log, store: opened.store, readOnlyStorage: opened.readOnly, ...(o.clock === undefined ? {} : { clock: o.clock }) });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the
   // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.
   cleanups.push(() => agent.stop(config.http_timeout_ms));

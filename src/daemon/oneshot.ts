@@ -2,18 +2,13 @@
  * A command that needs the state while no daemon runs (`token`, `logout`): the same agent and state
  * machine, under the state lock, for one event, with a headless panel.
  */
-import { join } from 'node:path';
 import { createSimHal } from '../../hal/factory.js';
-import { Agent, refreshIdleTimeoutOf } from '../agent/agent.js';
-import { systemClock, type Clock } from '../agent/clock.js';
-import { createIdpClient } from '../agent/idp-client.js';
+import type { Agent } from '../agent/agent.js';
+import type { Clock } from '../agent/clock.js';
+import { createAgent } from '../agent/create.js';
 import type { Logger } from '../agent/types.js';
 import type { Config } from '../config/types.js';
-import { DpopKeyFile } from '../store/dpop-key.js';
-import { withDpopKey } from '../store/dpop-state-store.js';
-import { FileStateStore } from '../store/file-store.js';
-import { packageVersion } from '../version.js';
-import { securePrivateDirectory } from '../store/private-dir.js';
+import type { DpopKeyFile } from '../store/dpop-key.js';
 import { waitLock } from './lock.js';
 
 /** Other CLI calls may hold the lock for one refresh: wait that long, and a little more. */
@@ -22,19 +17,9 @@ const LOCK_WAIT_MARGIN_MS = 5_000;
 export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent: Agent, clock: Clock, dpopKeys: DpopKeyFile) => Promise<T>): Promise<T> {
   const lock = await waitLock(config.state_dir, config.http_timeout_ms * 2 + LOCK_WAIT_MARGIN_MS);
   try {
-    const { store } = FileStateStore.open(config.state_dir);
-    const clock = systemClock();
     const hal = createSimHal(config);
-    const dpopKeys = new DpopKeyFile(config.state_dir);
-    const agent = new Agent({
-      store: withDpopKey(store, dpopKeys, log),
-      idp: createIdpClient(config, { log, cachePath: join(config.state_dir, 'discovery.json'), dpopKeys, version: packageVersion() }),
-      hal,
-      clock,
-      log,
-      autoPair: false,
-      ...refreshIdleTimeoutOf(config),
-    });
+    // One event, then gone: a command never starts a pairing by itself, whatever `auto_pair` says.
+    const { agent, clock, dpopKeys } = createAgent({ ...config, auto_pair: false }, { hal, log });
     // A refresh that a killed process left in flight is resolved as at start-up (a deliberate retry
     // after a pause), not waited for.
     if ((await agent.load()).name === 'refreshing') await agent.dispatch({ type: 'start' });

@@ -11,6 +11,8 @@ import { readSmallFile, replaceFile } from '../store/private-files.js';
 import { endpointUrlProblem } from '../net/url-policy.js';
 import type { ProviderMetadata } from './discovery.js';
 
+/** The cache's name in the state directory. */
+export const DISCOVERY_CACHE_FILE = 'discovery.json';
 const FORMAT_VERSION = 1;
 /** A discovery document is a few kB; anything bigger is not our cache. */
 const MAX_CACHE_BYTES = 256 * 1024;

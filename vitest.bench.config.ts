@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     environment: 'node',
+    // oidc-provider's fixed notices dropped in the runner's own process (dev/idp/quiet.ts).
+    setupFiles: ['test/support/quiet-setup.ts'],
     include: ['test/bench/**/*.bench.ts'],
     testTimeout: 60_000,
     pool: 'forks',

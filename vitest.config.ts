@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     environment: 'node',
+    // oidc-provider's fixed notices dropped in the runner's own process (dev/idp/quiet.ts).
+    setupFiles: ['test/support/quiet-setup.ts'],
+    // dist/dev (the demo, soak support) before any test runs it: `npm run build` builds only what ships.
+    globalSetup: ['scripts/build-dev.mjs'],
     // examples/: the README's CI example test runs here too, so it cannot rot (issue #17).
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 20_000,

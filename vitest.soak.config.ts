@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     environment: 'node',
+    // oidc-provider's fixed notices dropped in the runner's own process (dev/idp/quiet.ts).
+    setupFiles: ['test/support/quiet-setup.ts'],
     include: ['test/soak/**/*.soak.ts'],
     testTimeout: 300_000,
     hookTimeout: 60_000,

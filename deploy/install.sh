@@ -18,8 +18,9 @@ Usage: deploy/install.sh [options]
 
 Installs the built app (run "npm ci && npm run build" first) as the systemd service $NAME:
   - system user $NAME in groups gpio and i2c (useradd --system)
-  - the app in PREFIX: dist/, package.json, package-lock.json, and its production
-    dependencies (npm ci --omit=dev, which builds i2c-bus and onoff on the Pi)
+  - the app in PREFIX: dist/ (but not dist/dev or dist/testing, which the device does not
+    run), package.json, package-lock.json, and its production dependencies
+    (npm ci --omit=dev, which builds i2c-bus and onoff on the Pi)
   - the command PREFIX/bin/$NAME, linked from BINDIR/$NAME
   - /etc/$NAME/config.json (0640, root:$NAME) from deploy/config.example.json, only if absent:
     an existing configuration is never overwritten
@@ -171,21 +172,29 @@ install_file() {
   run install -D -m "$mode" "$src" "$dest"
 }
 
-# sync_tree SRC DEST: replaces DEST by a copy of SRC (files 0644, directories 0755) unless equal.
+# sync_tree SRC DEST [ENTRY...]: replaces DEST by a copy of SRC (files 0644, directories 0755) unless
+# equal, leaving out the ENTRYs at SRC's top level.
 sync_tree() {
-  local src=$1 dest=$2
-  if [[ -d $dest ]] && diff -rq "$src" "$dest" >/dev/null 2>&1; then
+  local src=$1 dest=$2 entry
+  shift 2
+  local -a left_out=(-e '') prune=()
+  for entry in "$@"; do
+    left_out+=(-e "Only in $src: $entry")
+    prune+=(-path "$src/$entry" -prune -o)
+  done
+  if [[ -d $dest ]] && [[ -z $(diff -rq "$src" "$dest" 2>&1 | grep -vxF "${left_out[@]}") ]]; then
     say "unchanged $dest/"
     return 0
   fi
   CHANGED=1
   local count
-  count=$(find "$src" -type f | wc -l)
+  count=$(find "$src" "${prune[@]}" -type f -print | wc -l)
   if [[ -d $dest ]]; then did updated update "$dest/ ($count files)"; else did created create "$dest/ ($count files)"; fi
   ((DRY)) && return 0
   mkdir -p "$(dirname "$dest")"
   rm -rf "$dest.new" "$dest.old"
   cp -R "$src" "$dest.new"
+  for entry in "$@"; do rm -rf "${dest:?}.new/$entry"; done
   # Files 0644 even where the build marked one executable (dist/pairing-agent.cjs, issue #15): the
   # installed command is the wrapper that runs node, and X in a symbolic mode would keep that bit.
   find "$dest.new" -type d -exec chmod 0755 {} +
@@ -319,7 +328,9 @@ ensure_user() {
 
 install_app() {
   make_dir "$APP" 0755
-  sync_tree "$SRC/dist" "$APP/dist"
+  # dist/dev (the embedded provider, the demo, soak support) and dist/testing (the pairing-agent/testing
+  # bundle for npm users) never run on the device (issue #14 item 2).
+  sync_tree "$SRC/dist" "$APP/dist" dev testing
   install_file "$SRC/package.json" "$APP/package.json" 0644
   install_file "$SRC/package-lock.json" "$APP/package-lock.json" 0644
 }

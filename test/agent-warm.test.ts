@@ -23,7 +23,7 @@ function qrcodeLoaded(): { before: boolean; after: boolean } {
     const { Agent } = await import('${DIST}/src/agent/agent.js');
     const { systemClock } = await import('${DIST}/src/agent/clock.js');
     const { createIdpClient } = await import('${DIST}/src/agent/idp-client.js');
-    const { memoryStore } = await import('${DIST}/src/agent/memory-store.js');
+    const { memoryStore } = await import('${DIST}/dev/agent/memory-store.js');
     // A loopback issuer nobody answers: the IdP warm-up fails fast, as offline, and is not needed here.
     const config = validateConfig({ file: { issuer: 'http://127.0.0.1:9', client_id: 'warm', hal: 'sim', state_dir: ${JSON.stringify(mkdtempSync(join(tmpdir(), 'pa-warm-')))} }, path: 'test', env: {} });
     const agent = new Agent({ store: memoryStore(), idp: createIdpClient(config, { log: () => {} }), hal: createSimHal(config), clock: systemClock(), log: () => {}, autoPair: false });

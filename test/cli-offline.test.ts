@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import { eventually, runCli, spawnDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;

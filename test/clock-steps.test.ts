@@ -13,7 +13,7 @@ import { systemClock } from '../src/agent/clock.js';
 import { callDaemon } from '../src/daemon/client.js';
 import type { Status } from '../src/daemon/status.js';
 import { tokenAnswer } from '../src/daemon/token-policy.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { State, StepContext, Tokens } from '../src/pairing/state.js';
 import { step } from '../src/pairing/step.js';
 import { CLOCK_STEP_MIN_MS, freshEnough } from '../src/pairing/timing.js';

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callDaemon } from '../src/daemon/client.js';
 import type { Status } from '../src/daemon/status.js';
-import { startEmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp } from '../dev/idp/embedded.js';
 import { parseStateDocument } from '../src/store/state-schema.js';
 import { eventually, spawnDaemon } from './support/cli.js';
 

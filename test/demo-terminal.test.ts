@@ -13,7 +13,7 @@ import { approveInBrowser } from './support/browser.js';
 import { eventually, runCli } from './support/cli.js';
 import { screenAsLight } from './support/terminal-frame.js';
 
-const DEMO = fileURLToPath(new URL('../dist/src/demo/start.js', import.meta.url));
+const DEMO = fileURLToPath(new URL('../dist/dev/demo/start.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // A server of our own: never touch a developer's tmux sessions, nor a parallel test run's.

@@ -9,7 +9,7 @@ import { approveInBrowser } from './support/browser.js';
 import { screenAsLight } from './support/terminal-frame.js';
 import { scanPanel } from './fixtures/scan.js';
 
-const DEMO = fileURLToPath(new URL('../dist/src/demo/start.js', import.meta.url));
+const DEMO = fileURLToPath(new URL('../dist/dev/demo/start.js', import.meta.url));
 
 let child: ChildProcessWithoutNullStreams | undefined;
 afterEach(() => {

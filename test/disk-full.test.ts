@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callDaemon } from '../src/daemon/client.js';
 import type { Status } from '../src/daemon/status.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
 import { parseStateDocument } from '../src/store/state-schema.js';
 import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callDaemon } from '../src/daemon/client.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import { DPOP_KEY_FILE, DpopKeyFile } from '../src/store/dpop-key.js';
 import { startResourceServer, type ResourceServer } from './support/dpop-resource-server.js';
 import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';

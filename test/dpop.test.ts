@@ -15,7 +15,7 @@ import { systemClock } from '../src/agent/clock.js';
 import { createIdpClient } from '../src/agent/idp-client.js';
 import { validateConfig } from '../src/config/index.js';
 import { readStatusFile } from '../src/daemon/read-status.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import { createDpopProof, createHttpClient, DpopNonces, htuOf, pollDeviceToken } from '../src/oauth/index.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/oauth/index.js';
 import { DPOP_KEY_FILE, DpopKeyFile } from '../src/store/dpop-key.js';

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FramebufferDisplay } from '../hal/sim/display.js';
 import { PANEL_OFF, TerminalDisplay } from '../hal/terminal/display.js';
-import { demoScreen } from '../src/demo/screen.js';
+import { demoScreen } from '../dev/demo/screen.js';
 import { Bitmap, renderScreen } from '../src/screens/index.js';
 
 const paired = renderScreen({ kind: 'paired', who: 'alice@example.com' }, { width: 128, height: 64 });

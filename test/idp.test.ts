@@ -1,5 +1,5 @@
 /**
- * The embedded IdP (src/idp/embedded.ts) is what every other test pairs against, so these tests
+ * The embedded IdP (dev/idp/embedded.ts) is what every other test pairs against, so these tests
  * talk to it only the way the agent will: plain HTTP, form-encoded bodies, JSON answers
  * (RFC 8628 device flow, RFC 6749 token endpoint, RFC 7009 revocation, RFC 7662 introspection,
  * OIDC Core userinfo). They also pin down oidc-provider 9 behaviours the agent depends on.
@@ -8,8 +8,8 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startEmbeddedIdp } from '../src/idp/embedded.js';
-import type { EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp } from '../dev/idp/embedded.js';
+import type { EmbeddedIdp } from '../dev/idp/embedded.js';
 import { Browser, hiddenInputs } from './support/browser.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';

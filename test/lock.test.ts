@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryLock } from '../src/daemon/lock.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
 import { eventually, runCli, spawnDaemon } from './support/cli.js';
 import { createUser, isRoot, NOT_ROOT, spawnNodeAs, type LocalUser } from './support/local-user.js';

@@ -1,5 +1,5 @@
 /**
- * The OAuth client core against the embedded oidc-provider (src/idp/embedded.ts), a certified
+ * The OAuth client core against the embedded oidc-provider (dev/idp/embedded.ts), a certified
  * OpenID Provider: discovery, the full device grant, rotation, reuse rejection, revocation,
  * userinfo and ID token checks.
  */
@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedIdp } from '../src/idp/embedded.js';
-import type { EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp } from '../dev/idp/embedded.js';
+import type { EmbeddedIdp } from '../dev/idp/embedded.js';
 import {
   createHttpClient, createIdTokenValidator, displayIdentity, fetchUserInfo, pollDeviceToken, refreshTokens,
   requestDeviceAuthorization, resolveEndpoints, revokeTokens,

@@ -14,7 +14,7 @@ import { createIdpClient } from '../src/agent/idp-client.js';
 import { screenFor } from '../src/agent/view.js';
 import { DIM_AFTER_MS, DIM_CONTRAST, FULL_CONTRAST, WAKE_MS, panelPlan } from '../src/agent/panel-power.js';
 import { validateConfig } from '../src/config/index.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import { renderScreen } from '../src/screens/index.js';
 import { FileStateStore } from '../src/store/file-store.js';
 import { OledEmulator } from './support/ssd1306-emulator.js';

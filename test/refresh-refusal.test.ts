@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../src/agent/agent.js';
 import { createIdpClient } from '../src/agent/idp-client.js';
-import { memoryStore } from '../src/agent/memory-store.js';
+import { memoryStore } from '../dev/agent/memory-store.js';
 import { validateConfig } from '../src/config/index.js';
 import type { Event, RefreshOutcome, State, StepContext, Tokens } from '../src/pairing/state.js';
 import { step } from '../src/pairing/step.js';

@@ -12,7 +12,7 @@ import { systemClock } from '../src/agent/clock.js';
 import { createIdpClient } from '../src/agent/idp-client.js';
 import { displayName } from '../src/agent/view.js';
 import { validateConfig } from '../src/config/index.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { Identity } from '../src/pairing/state.js';
 import { layoutScreen, renderScreen } from '../src/screens/index.js';
 import { FileStateStore } from '../src/store/file-store.js';

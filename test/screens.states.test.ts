@@ -15,7 +15,7 @@ import { createIdpClient } from '../src/agent/idp-client.js';
 import { screenFor } from '../src/agent/view.js';
 import { validateConfig } from '../src/config/index.js';
 import { OAuthError } from '../src/errors.js';
-import { startEmbeddedIdp, type EmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import { step } from '../src/pairing/step.js';
 import { ON_DEMAND_REFRESH_SPACING_MS } from '../src/pairing/timing.js';
 import type { State, StepContext } from '../src/pairing/state.js';

@@ -5,7 +5,7 @@
  * `npm pack --dry-run`, and oidc-provider is shown to be optional (hidden, the device API still loads).
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,12 @@ function runModule(source: string, env: Record<string, string> = {}): Promise<{ 
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The paths `npm pack` would put in the package. */
+async function packedFiles(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
+  return (JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
 }
 
 let provider: TestProvider;
@@ -178,14 +184,27 @@ describe('the package', () => {
       devDependencies: Record<string, string>;
       dependencies: Record<string, string>;
     };
-    expect(pkg.exports['./testing']).toEqual({ types: './dist/src/testing/index.d.ts', default: './dist/src/testing/index.js' });
+    expect(pkg.exports['./testing']).toEqual({ types: './dist/testing/index.d.ts', default: './dist/testing/index.js' });
     expect(pkg.peerDependenciesMeta['oidc-provider']).toEqual({ optional: true });
     expect(pkg.peerDependencies['oidc-provider']).toBe(pkg.devDependencies['oidc-provider']);
     expect(pkg.dependencies).toHaveProperty('jsqr');
-    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
-    const files = ((JSON.parse(stdout) as [{ files: { path: string }[] }])[0]).files.map((f) => f.path);
-    for (const path of ['dist/src/testing/index.js', 'dist/src/testing/index.d.ts', 'dist/src/testing/device.d.ts', 'dist/src/cli/main.js', 'dist/src/idp/embedded.js']) expect(files).toContain(path);
+    const files = await packedFiles();
+    for (const path of ['dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/testing/device.d.ts', 'dist/src/cli/main.js']) expect(files).toContain(path);
+    // The bundle ships whole, with the chunk that starts the test provider (issue #14 item 2).
+    const bundle = readdirSync(join(ROOT, 'dist/testing')).map((name) => `dist/testing/${name}`);
+    expect(bundle.filter((f) => readFileSync(join(ROOT, f), 'utf8').includes('import("oidc-provider")'))).toHaveLength(1);
+    expect(bundle.filter((f) => !files.includes(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('examples/'))).toEqual([]);
+  }, 30_000);
+
+  it('ships none of the dev-only code: the embedded provider, the demo, soak support (issue #14 item 2)', async () => {
+    const files = await packedFiles();
+    expect(files.length).toBeGreaterThan(100);
+    const devOnly = /^(dev|dist\/dev)\/|^dist\/(src|hal)\/(idp|demo|testing)\/|memory-store|quiet\./;
+    expect(files.filter((f) => devOnly.test(f))).toEqual([]);
+    // Nor does the bundle carry quiet.ts: it would patch its user's console.
+    const bundle = readdirSync(join(ROOT, 'dist/testing')).filter((name) => name.endsWith('.js'));
+    expect(bundle.filter((name) => /oidc-provider WARNING|console\.(warn|info) =/.test(readFileSync(join(ROOT, 'dist/testing', name), 'utf8')))).toEqual([]);
   }, 30_000);
 
   it('type-checks in a project that installed it (the shipped .d.ts files, strict)', async () => {
@@ -228,7 +247,7 @@ describe('the package', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('function\nstartTestProvider needs oidc-provider, an optional peer dependency of pairing-agent: npm install --save-dev oidc-provider@^9\n');
     const loaded = readFileSync(trace, 'utf8');
-    expect(loaded).toContain('/dist/src/testing/index.js');
+    expect(loaded).toContain('/dist/testing/index.js');
     expect(loaded).not.toContain('/node_modules/oidc-provider/');
     expect(loaded).not.toContain('/node_modules/jsqr/');
   }, 30_000);

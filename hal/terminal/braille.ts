@@ -2,7 +2,7 @@
  * A panel drawn in braille cells: each character holds 2x4 pixels, so a 128x64 OLED takes 64 columns
  * and 16 rows and fits a standard 80x24 terminal (issue #15), where half blocks need 128x32.
  * Fine for reading the screen; not for scanning a QR code (phones need solid modules: see
- * `src/demo/qr-text.ts`).
+ * `dev/demo/qr-text.ts`).
  */
 import type { Bitmap } from '../bitmap.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
-import { startEmbeddedIdp } from '../../src/idp/embedded.js';
+import { startEmbeddedIdp } from '../../dev/idp/embedded.js';
 import { openCpuBudget, type CpuBudget } from './cpu-budget.js';
 import { printTable, type FigureRow } from '../support/markdown-table.js';
 

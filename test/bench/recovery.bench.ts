@@ -16,7 +16,7 @@ import { createSimHal } from '../../hal/factory.js';
 import { Agent } from '../../src/agent/agent.js';
 import { systemClock } from '../../src/agent/clock.js';
 import { createIdpClient } from '../../src/agent/idp-client.js';
-import { memoryStore } from '../../src/agent/memory-store.js';
+import { memoryStore } from '../../dev/agent/memory-store.js';
 import { validateConfig } from '../../src/config/index.js';
 import { tokenReply } from '../../src/daemon/api.js';
 import { agentWaitMs } from '../../src/daemon/waits.js';

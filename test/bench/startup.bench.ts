@@ -12,9 +12,9 @@ import { createSimHal } from '../../hal/factory.js';
 import { Agent } from '../../src/agent/agent.js';
 import { systemClock } from '../../src/agent/clock.js';
 import { createIdpClient } from '../../src/agent/idp-client.js';
-import { memoryStore } from '../../src/agent/memory-store.js';
+import { memoryStore } from '../../dev/agent/memory-store.js';
 import { validateConfig } from '../../src/config/index.js';
-import { startEmbeddedIdp } from '../../src/idp/embedded.js';
+import { startEmbeddedIdp } from '../../dev/idp/embedded.js';
 import { printTable, type FigureRow } from '../support/markdown-table.js';
 
 const CLI = fileURLToPath(new URL('../../dist/pairing-agent.cjs', import.meta.url));

@@ -13,7 +13,7 @@
  */
 import { Agent } from '../../src/agent/agent.js';
 import { createIdpClient } from '../../src/agent/idp-client.js';
-import { memoryStore } from '../../src/agent/memory-store.js';
+import { memoryStore } from '../../dev/agent/memory-store.js';
 import type { State } from '../../src/pairing/state.js';
 import { startProviderServer } from '../support/provider-servers.js';
 import { createVirtualTime, seededRandom } from '../support/virtual-time.js';

@@ -13,7 +13,7 @@ import { request as httpRequest } from 'node:http';
 import type { Hal } from '../../hal/types.js';
 import { Agent } from '../../src/agent/agent.js';
 import { createIdpClient } from '../../src/agent/idp-client.js';
-import { memoryStore } from '../../src/agent/memory-store.js';
+import { memoryStore } from '../../dev/agent/memory-store.js';
 import type { Logger, StateStore } from '../../src/agent/types.js';
 import { validateConfig } from '../../src/config/validate.js';
 import type { Config } from '../../src/config/types.js';

@@ -14,7 +14,7 @@ import { systemClock } from '../../src/agent/clock.js';
 import { createIdpClient, type IdpClientOptions } from '../../src/agent/idp-client.js';
 import type { Logger, StateStore } from '../../src/agent/types.js';
 import { validateConfig, type Config } from '../../src/config/index.js';
-import { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from '../../src/idp/embedded.js';
+import { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from '../../dev/idp/embedded.js';
 import type { State } from '../../src/pairing/state.js';
 import { FileStateStore } from '../../src/store/file-store.js';
 import type { VirtualTime } from './virtual-time.js';

@@ -4,7 +4,7 @@
  * (docs/providers.md lists them) describes it: paths, status codes, field names, extra members,
  * client authentication. They implement the device grant, refresh with rotation and reuse
  * detection, revocation, userinfo and (optionally) signed ID tokens — enough protocol to pair with,
- * not a conformance target (oidc-provider is that: src/idp/embedded.ts).
+ * not a conformance target (oidc-provider is that: dev/idp/embedded.ts).
  *
  * Profiles live in provider-servers-profiles.ts; raw servers for hostile behaviour are at the end.
  */

@@ -4,7 +4,7 @@
  * light background whatever the terminal's colours, with a quiet zone. Phones read QR codes from solid
  * half blocks, not from braille dots, and dark-on-light only (light-on-dark is not safe for every scanner).
  */
-import { planQr } from '../screens/qr.js';
+import { planQr } from '../../src/screens/qr.js';
 
 /** Light modules around the symbol. The spec asks for 4 (ISO/IEC 18004 §6.3.8); scanners read 2 reliably. */
 export const QUIET_ZONE_MODULES = 2;

@@ -1,13 +1,16 @@
 /**
- * oidc-provider prints two fixed warnings that configuration cannot turn off:
+ * oidc-provider prints two fixed notices that configuration cannot turn off:
  * - on import, "Unsupported runtime" on Node 20 (it announces Node 22, yet every device-flow path
  *   used here runs on Node 20, and the suite exercises them there; docs/hardware-notes.md);
  * - on construction with devInteractions on, "a quick start development-only feature
  *   devInteractions is enabled" (that is the point of the demo).
- * Library code must not write to the console, so exactly these messages are dropped while the
- * import or construction runs. Anything else, including every other oidc-provider warning, passes
+ * Exactly these are dropped; anything else, including every other oidc-provider warning, passes
  * through untouched. Server errors are not printed by oidc-provider anyway: they go to the `debug`
  * logger `oidc-provider:server_error` (run with DEBUG=oidc-provider:* to see them).
+ *
+ * This patches `console`, so only processes that are ours call it: the demo (`npm start`) and the test
+ * runners (test/support/quiet-setup.ts, a vitest setup file). The embedded provider itself never does, so
+ * `startTestProvider` in `pairing-agent/testing` leaves its user's console alone (issue #14 item 2).
  */
 
 const KNOWN_NOTICES = [
@@ -27,7 +30,14 @@ function isKnownNotice(args: unknown[]): boolean {
 
 type ConsoleMethod = (...args: unknown[]) => void;
 
-function install(): () => void {
+/** Marks a console already quieted, so a setup file run once per test file patches it once. */
+const QUIETED = Symbol.for('pairing-agent.quiet-oidc-provider-notices');
+
+/** Drops oidc-provider's two known notices from this process's `console.warn` and `console.info`. */
+export function quietOidcProviderNotices(): void {
+  const marked = console as Console & { [QUIETED]?: true };
+  if (marked[QUIETED]) return;
+  marked[QUIETED] = true;
   const originalWarn = console.warn;
   const originalInfo = console.info;
   const warn: ConsoleMethod = (...args) => {
@@ -38,29 +48,4 @@ function install(): () => void {
   };
   console.warn = warn;
   console.info = info;
-  return () => {
-    // Only undo our own patch: someone (a test spy) may have replaced it meanwhile.
-    if (console.warn === warn) console.warn = originalWarn;
-    if (console.info === info) console.info = originalInfo;
-  };
-}
-
-/** Runs a synchronous `fn` with the known notices dropped. */
-export function quietly<T>(fn: () => T): T {
-  const restore = install();
-  try {
-    return fn();
-  } finally {
-    restore();
-  }
-}
-
-/** Awaits `fn` with the known notices dropped; callers must not run it concurrently with itself. */
-export async function quietlyAsync<T>(fn: () => Promise<T>): Promise<T> {
-  const restore = install();
-  try {
-    return await fn();
-  } finally {
-    restore();
-  }
 }

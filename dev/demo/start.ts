@@ -13,11 +13,12 @@ import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeyboardButton } from '../../hal/terminal/button.js';
 import { TerminalDisplay } from '../../hal/terminal/display.js';
-import type { Logger } from '../agent/types.js';
-import { loadConfig } from '../config/index.js';
-import { startDaemon, type Daemon } from '../daemon/daemon.js';
-import { streamLogger } from '../daemon/log.js';
+import type { Logger } from '../../src/agent/types.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { streamLogger } from '../../src/daemon/log.js';
 import { startEmbeddedIdp } from '../idp/embedded.js';
+import { quietOidcProviderNotices } from '../idp/quiet.js';
 import { demoScreen } from './screen.js';
 
 /** Short access tokens so the demo shows refresh rotation within a couple of minutes. */
@@ -41,13 +42,15 @@ function cliCommand(): string {
     }
   });
   if (onPath) return 'pairing-agent';
-  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   // In the clone, npx finds the package's own bin without a global install.
   if (process.cwd() === root.replace(/\/$/, '') && existsSync(join(root, 'package.json'))) return 'npx pairing-agent';
   return `node ${relative(process.cwd(), main).startsWith('..') ? main : relative(process.cwd(), main)}`;
 }
 
+// This process is ours: oidc-provider's fixed notices would only garble the panel.
+quietOidcProviderNotices();
 out.write('pairing-agent demo: starting the identity provider (oidc-provider on 127.0.0.1)…\n');
 const idp = await startEmbeddedIdp({ ttl: { accessToken: DEMO_ACCESS_TOKEN_TTL_S } });
 // A short directory name keeps the commands below within 80 columns.

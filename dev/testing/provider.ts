@@ -3,11 +3,13 @@
  * project's own tests use), for teams that want to try the simulated device before wiring their own
  * provider. oidc-provider is an optional peer dependency: it is loaded here, on first use, and only here.
  */
-import type { EmbeddedIdpOptions } from '../idp/embedded.js';
-
 export interface TestProviderOptions {
-  /** Lifetimes in seconds. @default { accessToken: 3600, refreshToken: 1209600, deviceCode: 600 } */
-  ttl?: EmbeddedIdpOptions['ttl'];
+  /**
+   * Lifetimes in seconds. @default { accessToken: 3600, refreshToken: 1209600, deviceCode: 600 }
+   * (Spelled out rather than taken from the embedded provider's options: the shipped .d.ts files may
+   * refer to dist/src only, scripts/bundle-testing.mjs.)
+   */
+  ttl?: { accessToken?: number; refreshToken?: number; deviceCode?: number; idToken?: number };
   /** The poll interval (seconds) it asks for. @default 1 (tests need not wait the RFC's 5 s) */
   interval?: number;
 }

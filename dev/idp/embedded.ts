@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { isLoopbackHost } from '../net/url-policy.js';
+import { isLoopbackHost } from '../../src/net/url-policy.js';
 
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { KoaContextLike, Provider } from 'oidc-provider';
@@ -18,7 +18,6 @@ import { SCOPE_CLAIMS, SUPPORTED_SCOPES, findAccount } from './accounts.js';
 import { approveDeviceCode, denyDeviceCode } from './device-decisions.js';
 import { createMemoryAdapter } from './memory-adapter.js';
 import * as pages from './pages.js';
-import { quietly, quietlyAsync } from './quiet.js';
 
 export interface EmbeddedIdpOptions {
   host?: string;                 // default '127.0.0.1'
@@ -83,10 +82,12 @@ const DEFAULT_INTERVAL = 5;
 
 type OidcProviderModule = typeof import('oidc-provider');
 
-// One import for the process: oidc-provider warns about Node 20 at import time (see quiet.ts).
+// One import for the process. oidc-provider prints notices on import and construction; this module leaves
+// them alone (it runs in users' processes through pairing-agent/testing), our own processes drop them
+// with quiet.ts (issue #14 item 2).
 let providerModule: Promise<OidcProviderModule> | undefined;
 function loadOidcProvider(): Promise<OidcProviderModule> {
-  providerModule ??= quietlyAsync(() => import('oidc-provider'));
+  providerModule ??= import('oidc-provider');
   return providerModule;
 }
 
@@ -137,7 +138,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promis
 
   let provider: Provider;
   try {
-    provider = quietly(() => new ProviderClass(issuer, configuration({
+    provider = new ProviderClass(issuer, configuration({
       ttl,
       jwks,
       devInteractions: options.devInteractions ?? true,
@@ -145,7 +146,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promis
       errors,
       ...(options.dpopNonces === undefined ? {} : { dpopNonces: options.dpopNonces }),
       rotation: options.refreshTokenRotation ?? 'always',
-    })));
+    }));
   } catch (error) {
     server.close();
     throw error;

@@ -4,8 +4,8 @@
  * what to do next, and the commands to try against the running daemon from a second terminal.
  */
 import { toBraille } from '../../hal/terminal/braille.js';
-import type { State } from '../pairing/state.js';
-import type { Bitmap } from '../screens/bitmap.js';
+import type { State } from '../../src/pairing/state.js';
+import type { Bitmap } from '../../src/screens/bitmap.js';
 import { qrText } from './qr-text.js';
 
 /** The smallest terminal the full picture fits: the size most terminals open at (VT100's 80x24). */

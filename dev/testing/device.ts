@@ -8,19 +8,22 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENV_PREFIX, loadConfig } from '../config/index.js';
-import type { Config } from '../config/types.js';
-import { callDaemon, type ApiReply } from '../daemon/client.js';
-import { controlSocketPath } from '../daemon/paths.js';
-import { STATE_NAMES, isStateName, type Status } from '../daemon/status.js';
-import { waitForState } from '../daemon/wait-state.js';
-import { agentWaitMs, deadline, replyWaitMs } from '../daemon/waits.js';
-import { AgentError } from '../errors.js';
-import type { StateName } from '../pairing/state.js';
+import { ENV_PREFIX, loadConfig } from '../../src/config/index.js';
+import type { Config } from '../../src/config/types.js';
+import { callDaemon, type ApiReply } from '../../src/daemon/client.js';
+import { controlSocketPath } from '../../src/daemon/paths.js';
+import { STATE_NAMES, isStateName, type Status } from '../../src/daemon/status.js';
+import { waitForState } from '../../src/daemon/wait-state.js';
+import { agentWaitMs, deadline, replyWaitMs } from '../../src/daemon/waits.js';
+import { AgentError } from '../../src/errors.js';
+import type { StateName } from '../../src/pairing/state.js';
 import { killOnExit } from './children.js';
 
-/** This package's own CLI, beside this module (dist/src/testing → dist/src/cli). */
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+/**
+ * This package's own CLI, from the bundle this module is built into (dist/testing → dist/src/cli;
+ * scripts/bundle-testing.mjs).
+ */
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 /** Start-up, from spawn to the daemon's `ready` line: a cold Node start on a busy CI runner. */
 const DEFAULT_START_TIMEOUT_MS = 20_000;
@@ -209,7 +212,7 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
     async code() {
       const shown = await status();
       if (shown.state !== 'awaiting_user') throw new AgentError('ERR_DAEMON', `no code is shown (state: ${shown.state}); press() first`);
-      const { readPanelQr } = await import('../screens/qr-read.js');
+      const { readPanelQr } = await import('../../src/screens/qr-read.js');
       let qr: string | undefined;
       for (const patience = deadline(QR_PATIENCE_MS); qr === undefined && patience.left() > 0; ) {
         qr = await readPanelQr(await screenPng());

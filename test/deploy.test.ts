@@ -169,6 +169,18 @@ describe('deploy/install.sh into DESTDIR', () => {
     expect(readlinkSync(at('usr/local/bin/pairing-agent'))).toBe('/opt/pairing-agent/bin/pairing-agent');
   });
 
+  it('copies only what runs on the device: none of dist/dev or dist/testing (issue #14 item 2)', () => {
+    // The staged build has them (npm run build makes dist/testing, vitest's global setup dist/dev).
+    for (const dir of ['dist/dev/idp', 'dist/dev/demo', 'dist/testing']) expect(existsSync(join(src, dir)), dir).toBe(true);
+    const installed = Object.keys(snapshot(join(root, APP)));
+    expect(installed).toContain('dist/src/cli/main.js');
+    const devOnly = /^dist\/(dev|testing)(\/|$)|^dist\/(src|hal)\/(idp|demo|testing)\/|memory-store|quiet\./;
+    expect(installed.filter((path) => devOnly.test(path))).toEqual([]);
+    // And it counts what it copies.
+    const copied = installed.filter((path) => path.startsWith('dist/') && statSync(join(root, APP, path)).isFile());
+    expect(first.lines).toContain(`created ${root}/${APP}/dist/ (${copied.length} files)`);
+  });
+
   it('leaves the real system alone and says so, one line per action', () => {
     expect(first.lines).toContain(`target: DESTDIR ${root}`);
     expect(first.lines.find((l) => l.startsWith('skipped user pairing-agent: DESTDIR is set'))).toContain('useradd --system --user-group');

@@ -1,7 +1,7 @@
 /**
  * The tree's rules, held by reading the source (issue #14): imports follow the layers (`hal/` knows nothing
- * of `src/`), and the code stands on its own, citing RFCs, datasheets, issues and files in this repository,
- * never a path outside it.
+ * of `src/`, neither imports the dev-only `dev/`), and the code stands on its own, citing RFCs, datasheets,
+ * issues and files in this repository, never a path outside it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -29,8 +29,8 @@ describe('source that stands on its own', () => {
   // clone has neither. Their facts live in docs/ (issue #14 item 7).
   const OUTSIDE = /\/work\/shared|\.\.\/shared|\/work\/wt\//;
 
-  it('cites no path outside the repository in src, hal, test, examples, deploy or docs', () => {
-    const files = ['src', 'hal', 'test', 'examples', 'deploy', 'docs'].flatMap((dir) => filesUnder(dir, ['.ts', '.mjs', '.sh', '.md', '.yml', '.service']));
+  it('cites no path outside the repository in src, hal, dev, test, examples, deploy, docs or scripts', () => {
+    const files = ['src', 'hal', 'dev', 'test', 'examples', 'deploy', 'docs', 'scripts'].flatMap((dir) => filesUnder(dir, ['.ts', '.mjs', '.sh', '.md', '.yml', '.service']));
     expect(files.length).toBeGreaterThan(50);
     const cites = files.flatMap((file) =>
       readFileSync(join(ROOT, file), 'utf8').split('\n').flatMap((line, i) => (OUTSIDE.test(line) && file !== 'test/layers.test.ts' ? [`${file}:${i + 1}`] : [])),
@@ -75,6 +75,11 @@ describe('imports follow the layers', () => {
 
   it("nothing in src/ imports the simulated HAL's classes: the daemon asks the HAL for its simulation capability", () => {
     expect(importsInto('src', 'hal/sim')).toEqual([]);
+  });
+
+  it('no file under src/ or hal/ imports from dev/, which is never shipped (issue #14 item 2)', () => {
+    expect(filesUnder('dev', ['.ts']).length).toBeGreaterThan(10);
+    expect([...importsInto('src', 'dev'), ...importsInto('hal', 'dev')]).toEqual([]);
   });
 
   it('nothing in src/ outside the CLI imports the CLI, which sits on top (the IdP client is given its version)', () => {

@@ -133,11 +133,10 @@ function stopped(name: 'denied' | 'code_expired', restarts: number, ctx: StepCon
 function fromOffline(state: Extract<State, { name: 'offline' }>, event: Event, ctx: StepContext): StepResult {
   switch (event.type) {
     case 'press':
+    case 'start':
       return requestCode(state.attempt, state.restarts);
     case 'long_press':
       return toUnpaired('cancelled', ctx, [{ type: 'persist' }]);
-    case 'start':
-      return requestCode(state.attempt, state.restarts);
     case 'timer':
       return ctx.now >= state.retryAt ? requestCode(state.attempt, state.restarts) : [state, [{ type: 'wake', at: state.retryAt }]];
     default:

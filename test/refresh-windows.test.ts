@@ -18,7 +18,9 @@ import { step } from '../src/pairing/step.js';
 import { ON_DEMAND_REFRESH_SPACING_MS, MIN_REFRESH_SPACING_MS } from '../src/pairing/timing.js';
 import { FileStateStore } from '../src/store/file-store.js';
 import { NO_FAULTS } from './soak/fault-gate.js';
-import { MINUTE, runSoak, soakProfile } from './soak/harness.js';
+import { runSoak } from './soak/harness.js';
+import { soakProfile } from './soak/provider.js';
+import { MINUTE } from './soak/time.js';
 
 const NOW = 1_700_000_000_000;
 const S = 1000;

@@ -6,9 +6,11 @@
  * loopback answer into a real lost answer.
  */
 import { describe, expect, it } from 'vitest';
-import { startFaultGate } from './soak/fault-gate.js';
+import { SURVIVABLE_FAULTS, startFaultGate } from './soak/fault-gate.js';
 import type { FaultPlan } from './soak/fault-gate.js';
-import { SURVIVABLE_FAULTS, T0, createGrants, keycloakSoakProfile, observe, postForm, runSoak, soakProfile } from './soak/harness.js';
+import { runSoak } from './soak/harness.js';
+import { createGrants, keycloakSoakProfile, observe, postForm, soakProfile } from './soak/provider.js';
+import { T0 } from './soak/time.js';
 import { startProviderServer } from './support/provider-servers.js';
 import { createVirtualTime, seededRandom } from './support/virtual-time.js';
 

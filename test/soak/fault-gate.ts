@@ -50,6 +50,37 @@ export interface FaultPlan {
 
 export const NO_FAULTS: FaultPlan = { rate: 0, weights: {} };
 
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'http_500_html',
+  'http_502_html',
+  'http_503_retry_after',
+  'http_429_retry_after',
+  'garbage_html_200',
+  'garbage_truncated_json',
+  'garbage_empty_200',
+  'reset_before_processing',
+  'hang_past_timeout',
+  'slow_down',
+  'lost_answer',
+];
+
+/** The zero-loss soak's mix: every fault a client can survive; no lost answers. */
+export const SURVIVABLE_FAULTS: FaultPlan = {
+  rate: 0.2,
+  weights: {
+    http_500_html: 1,
+    http_502_html: 1,
+    http_503_retry_after: 1,
+    http_429_retry_after: 2,
+    garbage_html_200: 1,
+    garbage_truncated_json: 1,
+    garbage_empty_200: 0.5,
+    reset_before_processing: 1.5,
+    hang_past_timeout: 0.5,
+    slow_down: 1,
+  },
+};
+
 export interface GateCounters {
   requests: Record<Grant, number>;
   faults: Partial<Record<FaultKind, number>>;

@@ -5,8 +5,8 @@
  * random draw 0: the lockstep baseline). `npm run soak`.
  */
 import { describe, expect, it } from 'vitest';
-import { markdownTable } from './harness.js';
-import type { Row } from './harness.js';
+import { markdownTable } from './report.js';
+import type { Row } from './report.js';
 import { rates, runFleet } from './fleet.js';
 import type { FleetResult } from './fleet.js';
 

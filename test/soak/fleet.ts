@@ -11,14 +11,15 @@
  * (virtual, its own PRNG) and a headless panel: frames are rendered by the agent but not drawn
  * anywhere, and no button is wired.
  */
-import { Agent } from '../../src/agent/agent.js';
-import { createIdpClient } from '../../src/agent/idp-client.js';
+import type { Agent } from '../../src/agent/agent.js';
 import { memoryStore } from '../../dev/agent/memory-store.js';
 import type { State } from '../../src/pairing/state.js';
 import { startProviderServer } from '../support/provider-servers.js';
 import { createVirtualTime, seededRandom } from '../support/virtual-time.js';
-import { HOUR, SECOND, T0, agentConfig, countingLog, createGrants, headlessHal, monitor, observe, soakProfile } from './harness.js';
-import type { PairingMonitor } from './harness.js';
+import { agentConfig, countingLog, monitor, scratchStateDir, soakAgent } from './agents.js';
+import type { PairingMonitor } from './agents.js';
+import { createGrants, observe, soakProfile } from './provider.js';
+import { HOUR, SECOND, T0 } from './time.js';
 
 export interface FleetOptions {
   agents: number;
@@ -51,6 +52,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const profile = soakProfile(o.lifetime);
   const idp = await startProviderServer(profile);
   const agents: Agent[] = [];
+  const stateDir = scratchStateDir();
   try {
     const setupStarted = performance.now();
     const refreshTokens = await createGrants(idp, o.agents);
@@ -60,7 +62,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const vt = createVirtualTime(T0);
     const seen = observe(idp, vt);
     const log = countingLog();
-    const config = agentConfig(idp.origin, profile);
+    const config = agentConfig(idp.origin, profile, stateDir.path);
     // Saved before the power cut: tokens issued 3 h before power-on, so even 1-hour ones are long
     // expired and the scheduled refresh is long due.
     const issuedAt = T0 - 3 * HOUR;
@@ -75,15 +77,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         failures: 0,
         refreshAt: expiresAt - (o.lifetime * SECOND) / 4,
       };
-      const agent = new Agent({
-        store: memoryStore(saved),
-        idp: createIdpClient(config, { log }),
-        hal: headlessHal(),
-        clock: vt.clock(o.jitter ? seededRandom(o.seed * 1_000_003 + i) : 0),
-        log,
-        autoPair: false,
-        timers: vt.timers,
-      });
+      const agent = soakAgent(config, { store: memoryStore(saved), clock: vt.clock(o.jitter ? seededRandom(o.seed * 1_000_003 + i) : 0), log, timers: vt.timers });
       agents.push(agent);
       monitors.push(monitor(agent, vt.now));
       agent.on('state', (s) => {
@@ -112,6 +106,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   } finally {
     await Promise.all(agents.map((a) => a.stop()));
     await idp.close();
+    stateDir.remove();
   }
 }
 

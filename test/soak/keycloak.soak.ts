@@ -6,7 +6,10 @@
  * access token would lose every pairing after half an hour. `npm run soak`.
  */
 import { describe, expect, it } from 'vitest';
-import { SURVIVABLE_FAULTS, keycloakSoakProfile, markdownTable, runSoak } from './harness.js';
+import { SURVIVABLE_FAULTS } from './fault-gate.js';
+import { runSoak } from './harness.js';
+import { keycloakSoakProfile } from './provider.js';
+import { markdownTable } from './report.js';
 
 const AGENTS = 10;
 const HOURS = 24;

@@ -12,16 +12,11 @@
  * rotation; no client can survive it, so it is counted, not asserted away.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  FAULT_KINDS,
-  SURVIVABLE_FAULTS,
-  fakeBytesPerRotation,
-  markdownTable,
-  T0,
-  runSoak,
-  soakRows,
-} from './harness.js';
-import { NO_FAULTS } from './fault-gate.js';
+import { FAULT_KINDS, NO_FAULTS, SURVIVABLE_FAULTS } from './fault-gate.js';
+import { runSoak } from './harness.js';
+import { fakeBytesPerRotation } from './heap.js';
+import { markdownTable, soakRows } from './report.js';
+import { T0 } from './time.js';
 import { FSYNCS_PER_WRITE, wearMeter, type WearMeter } from './wear.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

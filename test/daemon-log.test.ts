@@ -3,10 +3,13 @@
  * every event has its severity in both formats, secrets are redacted whatever the caller passes, epoch
  * times are dates, and text from the network reaches a line only through `printable()`.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatJsonLine, formatLogLine, streamLogger } from '../src/daemon/log.js';
 import { SEVERITY, type LogEvent, type Severity } from '../src/log-events.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NOW = new Date('2026-11-30T05:00:00.000Z');
 const json = (event: LogEvent, fields: Record<string, unknown> = {}) => JSON.parse(formatJsonLine(event, fields, NOW)) as Record<string, unknown>;
 
@@ -34,6 +37,13 @@ describe('severity', () => {
     // @ts-expect-error: an event outside the union does not compile (npm test type-checks the tests).
     const unknown: LogEvent = 'no_such_event';
     expect(Object.keys(SEVERITY)).not.toContain(unknown);
+  });
+
+  it('the events README and docs/ tell operators to look for are events the agent logs', () => {
+    const files = ['README.md', ...readdirSync(`${ROOT}docs`).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const cited = files.flatMap((file) => [...readFileSync(`${ROOT}${file}`, 'utf8').matchAll(/\bevent=([a-z_]+(?:\.[a-z_]+)*)/g)].map((m) => m[1]!));
+    expect(cited.length).toBeGreaterThan(3);
+    expect(cited.filter((event) => !(event in SEVERITY))).toEqual([]);
   });
 });
 

@@ -2,9 +2,10 @@
  * The last good discovery result on disk, so a device rebooted without network still knows its
  * endpoints. One small JSON file; the general state store is a separate module.
  *
- * Writes are atomic and durable: temp file in the same directory (0600) → fsync → rename → fsync of
- * the directory (fsync(2); Pillai et al., OSDI 2014), never through a symbolic link (issue #13). A
- * torn, oversized or foreign file (a link, a FIFO) reads as "no cache": it is only a cache.
+ * Written and read by the state's own writer and reader (`store/private-files.ts`, issue #14 item 3):
+ * atomic and durable (temp file, 0600 → fsync → rename → fsync of the directory), never through a
+ * symbolic link (issue #13). A torn, oversized or foreign file (a link, a FIFO) reads as "no cache": it
+ * is only a cache.
  */
 import { AgentError } from '../errors.js';
 import { readSmallFile, replaceFile } from '../store/private-files.js';

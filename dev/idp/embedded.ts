@@ -165,10 +165,18 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions = {}): Promis
     deny: (userCode) => denyDeviceCode(provider, userCode),
     async introspect(token) {
       const credentials = Buffer.from(`${confidentialClient.client_id}:${confidentialClient.client_secret}`).toString('base64');
-      const res = await fetch(`${issuer}/token/introspection`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token }),
+      const ask = () =>
+        fetch(`${issuer}/token/introspection`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token }),
+        });
+      // fetch pools connections; one the server closed for idleness just as it was reused (Node's
+      // 5 s keep-alive timeout against a test that waited about that long, on a busy machine) fails
+      // with a reset before the request reached the provider. Introspection changes nothing: ask again.
+      const res = await ask().catch((error: unknown) => {
+        if (!isStaleConnection(error)) throw error;
+        return ask();
       });
       if (!res.ok) throw new Error(`embedded IdP: introspection answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
       return (await res.json()) as { active: boolean; sub?: string };
@@ -333,4 +341,10 @@ function revocationPolicy(errors: OidcProviderModule['errors']) {
     if (client.clientAuthMethod === 'none') return false;
     throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
   };
+}
+
+/** A pooled keep-alive connection that the server had already closed (undici reports it as the cause). */
+function isStaleConnection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET';
 }

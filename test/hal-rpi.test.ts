@@ -9,6 +9,7 @@ import { HardwareError, toHardwareError } from '../hal/rpi/hardware-error.js';
 import type { HardwareContext, HardwareErrorKind } from '../hal/rpi/hardware-error.js';
 import { withHardwareErrors } from '../hal/rpi/i2c.js';
 import type { RpiConfig } from '../hal/rpi/index.js';
+import { DEFAULTS } from '../src/config/schema.js';
 import { AgentError } from '../src/errors.js';
 import { renderScreen } from '../src/screens/index.js';
 import { SimulatedGpio, pressScript } from './support/gpio-line.js';
@@ -40,18 +41,8 @@ vi.mock('onoff', () => {
   };
 });
 
-const CONFIG: RpiConfig = {
-  auto_pair: false,
-  long_press_ms: 1000,
-  button_gpio: 17,
-  button_active_low: true,
-  i2c_bus: 1,
-  i2c_address: 0x3c,
-  display_controller: 'ssd1306',
-  display_width: 128,
-  display_height: 64,
-  display_rotation: 0,
-};
+/** The documented default wiring (the configuration's defaults), with a shorter long press. */
+const CONFIG: RpiConfig = { ...DEFAULTS, long_press_ms: 1000 };
 
 let scratch: string;
 beforeAll(async () => {

@@ -102,7 +102,7 @@ export const SEVERITY: Record<LogEvent, Severity> = {
   'oauth.http.error': 'warning',
   'oauth.discovery.cached': 'info',
   'oauth.discovery.skipped': 'info',
-  'oauth.discovery.cache_write_failed': 'info',
+  'oauth.discovery.cache_write_failed': 'warning',
 
   agent_started: 'info',
   state: 'info',
@@ -117,7 +117,7 @@ export const SEVERITY: Record<LogEvent, Severity> = {
   dpop_supported: 'info',
   dpop_not_advertised: 'info',
   dpop_alg_not_advertised: 'info',
-  dpop_key_lost: 'info',
+  dpop_key_lost: 'error',
   id_token_unchecked: 'warning',
   revoke_failed: 'warning',
   userinfo_failed: 'warning',
@@ -132,7 +132,7 @@ export const SEVERITY: Record<LogEvent, Severity> = {
   state_recovered: 'warning',
   state_temp_removed: 'info',
   state_mode_tightened: 'info',
-  state_read_only: 'info',
-  control_socket_unavailable: 'info',
+  state_read_only: 'warning',
+  control_socket_unavailable: 'warning',
   socket_fallback: 'info',
 };

@@ -19,8 +19,10 @@ const PRIORITY: Record<Severity, string> = { error: '<3>', warning: '<4>', info:
 /** A few events of each severity; the last three fell through hand-kept sets to info (issue #14 item 5). */
 const SAMPLES: [Severity, LogEvent[]][] = [
   ['info', ['ready', 'code_issued', 'state']],
-  ['warning', ['poll_failed', 'refresh_failed', 'oauth.http.error', 'stopped_with_request_in_flight']],
-  ['error', ['pairing_lost', 'fatal', 'api_failed']],
+  // What an operator must act on is never info: storage that cannot be written, a socket that is not
+  // served, a cache that is not kept (warnings), a key whose loss ends the pairing (an error).
+  ['warning', ['poll_failed', 'refresh_failed', 'oauth.http.error', 'stopped_with_request_in_flight', 'state_read_only', 'control_socket_unavailable', 'oauth.discovery.cache_write_failed']],
+  ['error', ['pairing_lost', 'fatal', 'api_failed', 'dpop_key_lost']],
 ];
 
 describe('severity', () => {

@@ -80,7 +80,10 @@ async function start(
     log('state_read_only', { state_dir: config.state_dir, note: 'serving the saved tokens; nothing can be saved, so no refresh or pairing until it is writable' });
   }
 
-  const hal = o.hal ?? (await createHal(config, o.io ?? { stdin: process.stdin, stdout: process.stdout }));
+  // Getters: only the terminal HAL reads them, and process.stdin on /dev/null (systemd's default) is a file
+  // stream that loads the promise-based fs and readline, some 2 MB of an idle daemon (issue #18).
+  const io = o.io ?? { get stdin() { return process.stdin; }, get stdout() { return process.stdout; } };
+  const hal = o.hal ?? (await createHal(config, io));
   cleanups.push(() => hal.close());
   const { agent, clock, dpopKeys } = createAgent(config, { hal, log, store: opened.store, readOnlyStorage: opened.readOnly, ...(o.clock === undefined ? {} : { clock: o.clock }) });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the

@@ -136,7 +136,12 @@ function asciiGlyph(char: string): Uint8Array | undefined {
   return ASCII_GLYPHS.subarray(start, start + GLYPH_WIDTH);
 }
 
-const LATIN_GLYPHS = buildLatinGlyphs(asciiGlyph);
+/**
+ * Built on the first character beyond ASCII, not at load: building them is some 10,000 calls, enough for
+ * V8 to bring up its optimizing compiler, which then stays mapped in a daemon that may never draw an
+ * accent (issue #18: about 3 MB of an idle daemon).
+ */
+let latinGlyphs: Map<number, Uint8Array> | undefined;
 
 /** Typographic punctuation drawn as its ASCII look-alike: names (O’Brien) and sentences ("—") use it. */
 const ALIASES: Readonly<Record<string, string>> = {
@@ -158,7 +163,7 @@ function ownGlyph(char: string): Uint8Array | undefined {
   if (char === ELLIPSIS) return ELLIPSIS_GLYPH;
   const alias = ALIASES[char];
   if (alias !== undefined) return ownGlyph(alias);
-  return asciiGlyph(char) ?? LATIN_GLYPHS.get(char.codePointAt(0) ?? -1);
+  return asciiGlyph(char) ?? (latinGlyphs ??= buildLatinGlyphs(asciiGlyph)).get(char.codePointAt(0) ?? -1);
 }
 
 /** Whether the font draws `char` (one code point) as itself. */

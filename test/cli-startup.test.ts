@@ -1,15 +1,18 @@
 /**
  * What the command loads to start (issue #18): on a Pi's CPU budget every module costs, so a command
  * that only asks the daemon or reads the state file loads one JavaScript file (the bundle, no ESM
- * loader) and no HTTP client (one HTTP/1.0 request on a plain socket). Checked by what Node itself
- * records: `process.moduleLoadList` (built-in modules) and `require.cache` (files), read at exit.
+ * loader) and no HTTP client (one HTTP/1.0 request on a plain socket). A paired daemon at rest holds
+ * what it loaded for good, so it loads its HTTP client as one file, no ESM loader, no HTTP/2, and never
+ * starts V8's optimizing compiler. Checked by what Node itself records: `process.moduleLoadList`
+ * (built-in modules) and `require.cache` (files), read at exit, and V8's `--trace-opt`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, eventually, runBuiltCli, spawnDaemon } from './support/cli.js';
+import { startEmbeddedIdp } from '../src/idp/embedded.js';
+import { CLI, eventually, runBuiltCli, runCli, spawnDaemon } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-startup-'));
 const config = join(dir, 'config.json');
@@ -22,14 +25,24 @@ interface Loaded {
   status: number | null;
 }
 
-/** Runs the built CLI with a preload that reports, at exit, every built-in module and file loaded. */
-function loadedBy(args: string[]): Promise<Loaded> {
+/**
+ * Runs the built CLI with a preload that reports, at exit, every built-in module and file loaded.
+ * `until`: a long-running command, sent SIGTERM once its output matches.
+ */
+function loadedBy(args: string[], options: { configPath?: string; nodeFlags?: string[]; until?: RegExp } = {}): Promise<Loaded> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', probe, CLI, '--config', config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const flags = [...(options.nodeFlags ?? []), '--require', probe];
+    const child = spawn(process.execPath, [...flags, CLI, '--config', options.configPath ?? config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const sawIt = () => {
+      if (options.until?.test(stderr) === true && child.exitCode === null && !child.killed) child.kill('SIGTERM');
+    };
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      sawIt();
+    });
     child.on('error', reject);
     child.on('close', (status) => {
       const line = /^LOADED (.*)$/m.exec(stderr)?.[1];
@@ -95,4 +108,39 @@ describe('start-up of the commands that only read (issue #18)', () => {
       expect(runBuiltCli(['--config', config, 'token']).stderr).toContain('not paired');
     });
   });
+});
+
+describe('a paired daemon at rest (issue #18: its memory)', () => {
+  it('loads got as one file beside the bundle: no ESM loader, no HTTP/2, no stdin stream, no optimizing compiler', async () => {
+    const idp = await startEmbeddedIdp({ interval: 1 });
+    try {
+      const pairedConfig = join(dir, 'paired.json');
+      writeFileSync(pairedConfig, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid profile offline_access', hal: 'sim', state_dir: join(dir, 'paired'), socket_path: join(dir, 'paired.sock') }));
+      // Pair for real, then start again: the daemon a device runs for days.
+      const first = spawnDaemon(pairedConfig);
+      try {
+        await eventually(async () => (/event=ready/.test(first.log()) ? true : undefined), 20_000, 'the daemon');
+        expect((await runCli(['--config', pairedConfig, 'sim', 'press'])).status).toBe(0);
+        const userCode = await eventually(async () => /user_code=([A-Z-]+)/.exec(first.log())?.[1], 20_000, 'a code');
+        await idp.approve(userCode, 'alice');
+        await eventually(async () => (/to=paired/.test(first.log()) ? true : undefined), 20_000, 'paired');
+      } finally {
+        first.child.kill('SIGTERM');
+        if (first.child.exitCode === null) await new Promise((r) => first.child.on('exit', r));
+      }
+
+      // It asks discovery right after its first frame: by then the HTTP client is loaded.
+      const daemon = await loadedBy(['run'], { configPath: pairedConfig, nodeFlags: ['--trace-opt'], until: /event=endpoints_resolved/ });
+      expect(daemon.files).toEqual([probe, CLI, join(dirname(CLI), 'vendor', 'got.cjs')]);
+      expect(daemon.builtins.filter((m) => ESM_LOADER.includes(m))).toEqual([]);
+      // got only uses http2-wrapper for `http2: true`, which we never set; Intl.ListFormat is not a module
+      // (the vendor test checks it), and process.stdin on /dev/null would load fs/promises and readline.
+      expect(daemon.builtins.filter((m) => m === 'http2' || m === 'internal/readline/interface')).toEqual([]);
+      // V8's optimizing compiler, once started, stays mapped (some 3 MB): nothing a paired daemon does
+      // at start is hot enough to need it.
+      expect(daemon.stdout.split('\n').filter((line) => /optimizing/.test(line))).toEqual([]);
+    } finally {
+      await idp.close();
+    }
+  }, 60_000);
 });

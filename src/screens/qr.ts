@@ -17,8 +17,17 @@ function createQrCode(text: string, options: QRCodeOptions): QRCode {
  * button press does not pay for it: on a Pi's CPU budget that load is about 0.3 s (issue #18).
  */
 export function loadQrEncoder(): CreateQrCode {
-  qrcodeCreate ??= (createRequire(import.meta.url)('qrcode') as { create: CreateQrCode }).create;
+  qrcodeCreate ??= (requireQrcode() as { create: CreateQrCode }).create;
   return qrcodeCreate;
+}
+
+/**
+ * In the command's CommonJS bundle `require` exists, and the build points this very call at the encoder
+ * bundled into one file (dist/vendor/qrcode.cjs, issue #18: qrcode is some 60 files, among them pngjs,
+ * whose resolving alone starts V8's optimizing compiler). The tsc build is an ES module: no `require`.
+ */
+function requireQrcode(): unknown {
+  return typeof require === 'function' ? require('qrcode') : createRequire(import.meta.url)('qrcode');
 }
 
 /** QR error correction levels, from the most redundant to the least. */

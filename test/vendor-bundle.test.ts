@@ -1,0 +1,71 @@
+/**
+ * The npm packages the command bundles into dist/vendor/ (issue #18, scripts/bundle-cli.mjs): loaded as
+ * built, in a child process of their own, as the daemon loads them.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const VENDOR = join(DIST, 'vendor');
+
+/** Runs `script` (CommonJS) in a fresh node; its stdout parsed as JSON. */
+function inNode(script: string): unknown {
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: DIST, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as unknown;
+}
+
+describe('dist/vendor/got.cjs', () => {
+  it('builds no Intl.ListFormat while loading (ICU locale data), and still words a list in its messages', () => {
+    const result = inNode(`
+      let built = 0;
+      Intl.ListFormat = class extends Intl.ListFormat { constructor(...args) { super(...args); built++; } };
+      const { got } = require('./vendor/got.cjs');
+      const atLoad = built;
+      let message = '';
+      try { got.extend({ searchParams: { a: {} } }); } catch (error) { message = error.message; }
+      console.log(JSON.stringify({ atLoad, message, afterMessage: built }));
+    `);
+    expect(result).toEqual({
+      atLoad: 0,
+      message: "Option 'searchParams.a': Expected values which are `string`, `number`, `boolean`, `null`, or `undefined`. Received values of type `Object`.",
+      afterMessage: 2,
+    });
+  });
+
+  it('does not load node:http2 (http2-wrapper) until a request asks for HTTP/2', () => {
+    const result = inNode(`
+      const { got } = require('./vendor/got.cjs');
+      got.extend({ timeout: { request: 1000 }, retry: { limit: 0 } });
+      const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+      console.log(JSON.stringify({ http2: builtins.includes('http2'), https: builtins.includes('https') }));
+    `);
+    expect(result).toEqual({ http2: false, https: true });
+  });
+});
+
+describe('dist/THIRD-PARTY-NOTICES.txt', () => {
+  it('names every npm package with code in a bundle, with its version and licence text', () => {
+    const notices = readFileSync(join(DIST, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+    const maps = [join(DIST, 'pairing-agent.cjs.map'), ...readdirSync(VENDOR).filter((f) => f.endsWith('.map')).map((f) => join(VENDOR, f))];
+    const packages = new Set<string>();
+    for (const map of maps) {
+      for (const source of (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources) {
+        const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1];
+        if (name !== undefined) packages.add(name);
+      }
+    }
+    expect([...packages]).toEqual(expect.arrayContaining(['got', 'jose', 'qrcode', '@sindresorhus/is']));
+    for (const name of packages) {
+      const root = fileURLToPath(new URL(`../node_modules/${name}/`, import.meta.url));
+      const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+      const licence = readdirSync(root).find((f) => /^licen[cs]e/i.test(f));
+      expect(licence, name).toBeDefined();
+      expect(notices).toContain(`${name} ${version} (`);
+      expect(notices).toContain(readFileSync(join(root, licence ?? ''), 'utf8').trim());
+    }
+  });
+});

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedIdp } from '../src/idp/embedded.js';
+import { startEmbeddedIdp } from '../dev/idp/embedded.js';
 import { CLI, eventually, runBuiltCli, runCli, spawnDaemon } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-startup-'));

@@ -2,13 +2,15 @@
  * The npm packages the command bundles into dist/vendor/ (issue #18, scripts/bundle-cli.mjs): loaded as
  * built, in a child process of their own, as the daemon loads them.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const DIST = join(ROOT, 'dist');
 const VENDOR = join(DIST, 'vendor');
 
 /** Runs `script` (CommonJS) in a fresh node; its stdout parsed as JSON. */
@@ -68,4 +70,14 @@ describe('dist/THIRD-PARTY-NOTICES.txt', () => {
       expect(notices).toContain(readFileSync(join(root, licence ?? ''), 'utf8').trim());
     }
   });
+});
+
+describe('the package', () => {
+  it('ships every file the command requires beside itself, and the notices', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
+    const packed = (JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+    const beside = [...readFileSync(join(DIST, 'pairing-agent.cjs'), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)].map((m) => `dist/${m[1]}`);
+    expect(beside).toEqual(expect.arrayContaining(['dist/vendor/got.cjs', 'dist/vendor/jose.cjs', 'dist/vendor/qrcode.cjs']));
+    expect([...beside, 'dist/THIRD-PARTY-NOTICES.txt'].filter((f) => !packed.includes(f))).toEqual([]);
+  }, 30_000);
 });

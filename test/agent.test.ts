@@ -39,7 +39,7 @@ async function pairedAgent() {
   const time = createVirtualTime(Date.now());
   const dir = mkdtempSync(join(tmpdir(), 'pa-agent-'));
   const store = flakyStore(dir);
-  const started = await startAgentOnIdp(provider.idp, { dir, time, store: () => store });
+  const started = await startAgentOnIdp(provider.idp, { dir, time, store });
   const { agent, events } = started;
   const paired = await pairWithButton(started, provider.idp);
   const run = (ms: number) => time.runUntil([agent], time.now() + ms);

@@ -89,16 +89,8 @@ describe('the agent with dpop: true, against the embedded provider', () => {
   // 3 s access tokens: a refresh about 2 s after each pairing or refresh.
   const provider = watchedIdp();
 
-  /** An agent with `dpop: true`: its key in `dir`, shared by the IdP client and the store that deletes it on a wipe. */
-  async function startAgent(dir: string) {
-    const keys = new DpopKeyFile(dir);
-    return startAgentOnIdp(provider.idp, {
-      dir,
-      file: { scope: 'openid profile offline_access', dpop: true },
-      store: (log) => withDpopKey(FileStateStore.open(dir).store, keys, log),
-      client: { dpopKeys: keys },
-    });
-  }
+  /** An agent with `dpop: true`: createAgent keeps its key in `dir`, shared by the IdP client and the store. */
+  const startAgent = (dir: string) => startAgentOnIdp(provider.idp, { dir, file: { scope: 'openid profile offline_access', dpop: true } });
   const pair = (started: AgentOnIdp) => pairWithButton(started, provider.idp);
 
   const thumbprintOnDisk = async (dir: string) => (await new DpopKeyFile(dir).load())?.thumbprint;

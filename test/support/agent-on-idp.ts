@@ -9,14 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { createSimHal } from '../../hal/factory.js';
-import { Agent } from '../../src/agent/agent.js';
-import { systemClock } from '../../src/agent/clock.js';
-import { createIdpClient, type IdpClientOptions } from '../../src/agent/idp-client.js';
+import type { Agent } from '../../src/agent/agent.js';
+import { createAgent } from '../../src/agent/create.js';
 import type { Logger, StateStore } from '../../src/agent/types.js';
 import { validateConfig, type Config } from '../../src/config/index.js';
 import { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from '../../dev/idp/embedded.js';
 import type { State } from '../../src/pairing/state.js';
-import { FileStateStore } from '../../src/store/file-store.js';
 import type { VirtualTime } from './virtual-time.js';
 
 type Paired = Extract<State, { name: 'paired' }>;
@@ -50,10 +48,8 @@ export interface AgentOnIdpOptions {
   dir?: string;
   /** More configuration keys (`dpop: true`, another `scope`). */
   file?: Record<string, unknown>;
-  /** The state store, given the agent's logger. @default the real state file in `dir` */
-  store?: (log: Logger) => StateStore;
-  /** More for the IdP client (`http`, `dpopKeys`). */
-  client?: Omit<IdpClientOptions, 'log'>;
+  /** The pairing state (createAgent pairs it with the DPoP key file). @default the state file in `dir` */
+  store?: StateStore;
   /** Virtual time for the agent's clock and timers. @default the system clock and the global timers */
   time?: VirtualTime;
 }
@@ -70,7 +66,10 @@ export interface AgentOnIdp {
   time: VirtualTime | undefined;
 }
 
-/** A started agent (not paired unless its state directory holds a pairing). */
+/**
+ * A started agent, wired by the one composition root as the daemon wires it (not paired unless its state
+ * directory holds a pairing).
+ */
 export async function startAgentOnIdp(idp: EmbeddedIdp, options: AgentOnIdpOptions = {}): Promise<AgentOnIdp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'pa-agent-'));
   const config = validateConfig({
@@ -85,15 +84,12 @@ export async function startAgentOnIdp(idp: EmbeddedIdp, options: AgentOnIdpOptio
     logs.push(`${event} ${JSON.stringify(fields ?? {})}`);
   };
   const hal = createSimHal(config);
-  const { time } = options;
-  const agent = new Agent({
-    store: options.store?.(log) ?? FileStateStore.open(dir).store,
-    idp: createIdpClient(config, { log, ...options.client }),
+  const { time, store } = options;
+  const { agent } = createAgent(config, {
     hal,
-    clock: time === undefined ? systemClock() : time.clock(0),
-    ...(time === undefined ? {} : { timers: time.timers }),
     log,
-    autoPair: false,
+    ...(store === undefined ? {} : { store }),
+    ...(time === undefined ? {} : { clock: time.clock(0), timers: time.timers }),
   });
   await agent.start();
   return { agent, hal, config, dir, logs, events, time };

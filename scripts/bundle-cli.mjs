@@ -1,73 +1,35 @@
 /**
- * Bundles the `pairing-agent` command into one CommonJS file, dist/pairing-agent.cjs (issue #18).
+ * Bundles the `pairing-agent` command (issue #18): dist/pairing-agent.cjs, dist/pairing-agent-daemon.cjs
+ * and dist/vendor/*.cjs, all CommonJS.
  *
  * Why: on a Pi Zero's budget the command's start-up was mostly Node's ESM loader (which itself loads
  * fs/promises and readline) and a file read, resolve and compile per module: `status --json` took
- * 1.7x bare node. One CommonJS file skips the ESM loader altogether; minified, it compiles faster.
- * Modules only `run` needs stay wrapped until first called (esbuild turns our dynamic imports into
- * lazy initialisers), so `status` and `token` pay little for them.
+ * 1.7x bare node. CommonJS bundles skip the ESM loader altogether; minified, they compile faster.
  *
- * The pure-JavaScript npm packages (got and its dependencies, jose, qrcode, jsqr) are bundled too: loaded
- * from node_modules, got alone was some 100 ES modules whose loading (the ESM loader, cjs-module-lexer and
- * path resolution hot enough for V8 to start its optimizing compiler) left a paired idle daemon about
- * 9 MB larger than the same code in one file. Their licences go to dist/THIRD-PARTY-NOTICES.txt.
- * The native addons (i2c-bus, onoff with epoll, oled-i2c-bus) and oidc-provider (dev only, optional
- * peer) stay outside, loaded from node_modules on first use.
+ * Two bundles of our code (scripts/bundle-split.mjs): V8 parses every function of a script it loads,
+ * even one never called, and `status` or `token` used to compile all of `run` (some 170 KB) to use a
+ * fifth of it. The first holds what they need; `run` and the commands that act on the pairing require
+ * the second. Our code is minified without keeping names: errors name themselves (hal/errors.ts).
  *
- * tsc still builds dist/src and dist/hal (the tests import them); the bundle is built from the same
- * sources and is what the installer, the unit file, package.json "bin" and the CLI tests run.
+ * The pure-JavaScript npm packages are bundled too, each into one file of dist/vendor/ that the command
+ * requires when it first needs it: loaded from node_modules, got alone was some 100 ES modules whose
+ * loading (the ESM loader, cjs-module-lexer and path resolution hot enough for V8 to start its
+ * optimizing compiler) left a paired idle daemon about 9 MB larger. Their licences go to
+ * dist/THIRD-PARTY-NOTICES.txt. The native addons (i2c-bus, onoff with epoll, oled-i2c-bus), jsqr (one
+ * file, the simulator's QR reader) and oidc-provider (dev only) stay in node_modules.
+ *
+ * tsc still builds dist/src and dist/hal (the tests import them); the bundles are built from the same
+ * sources and are what the installer, the unit file, package.json "bin" and the CLI tests run.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+import { DAEMON_BUNDLE, daemonEntry, fromRegistry, registryEntry, toDaemonBundle } from './bundle-split.mjs';
+import { lazyHttp2Wrapper, lazyListFormat } from './bundle-vendor-plugins.mjs';
 
 const OUT = 'dist/pairing-agent.cjs';
 const NOTICES = 'dist/THIRD-PARTY-NOTICES.txt';
 const EXTERNAL = ['i2c-bus', 'onoff', 'epoll', 'oled-i2c-bus', 'oidc-provider'];
-
-/**
- * got imports http2-wrapper at its top level, and with it node:http2 (about 1.7 MB of a process), though
- * it only uses it with `http2: true`, which we never set (src/oauth/http.ts). Within the bundle got gets
- * http2-wrapper through this stand-in, which loads the real one on first use of either export got reads.
- */
-const lazyHttp2Wrapper = {
-  name: 'lazy-http2-wrapper',
-  setup(b) {
-    b.onResolve({ filter: /^http2-wrapper$/ }, (args) =>
-      args.namespace === 'lazy' ? undefined : { path: 'http2-wrapper', namespace: 'lazy', pluginData: args.resolveDir },
-    );
-    b.onLoad({ filter: /^http2-wrapper$/, namespace: 'lazy' }, (args) => ({
-      resolveDir: args.pluginData,
-      contents: `let real;
-const load = () => (real ??= require('http2-wrapper'));
-export default { get auto() { return load().auto; }, get globalAgent() { return load().globalAgent; } };`,
-    }));
-  },
-};
-
-/**
- * @sindresorhus/is (got's type checks) builds two Intl.ListFormat('en') at load, for the wording of a
- * failed assertion. Building one maps some 4.5 MB of ICU locale data into the process: a third of what a
- * paired idle daemon held above bare node. Here they are built when a message is first worded.
- * The build fails when the source no longer reads as expected, so an upgrade cannot silently undo this.
- */
-const lazyListFormat = {
-  name: 'lazy-list-format',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, (args) => {
-      let found = 0;
-      const contents = readFileSync(args.path, 'utf8').replace(
-        /const (\w+) = new Intl\.ListFormat\(([^;]*)\);/g,
-        (_, name, options) => {
-          found++;
-          return `let ${name}Instance; const ${name} = { format: (list) => (${name}Instance ??= new Intl.ListFormat(${options})).format(list) };`;
-        },
-      );
-      if (found !== 2) throw new Error(`${args.path}: expected 2 Intl.ListFormat at load, found ${found}: update scripts/bundle-cli.mjs`);
-      return { contents, loader: 'js' };
-    });
-  },
-};
 
 /** The npm packages bundled each into one file of dist/vendor/, with what adapts them. */
 const VENDOR = {
@@ -84,8 +46,6 @@ const common = {
   format: 'cjs',
   target: 'node20',
   minify: true,
-  // Class and function names stay: errors and logs name them.
-  keepNames: true,
   // `node --enable-source-maps dist/pairing-agent.cjs ...` maps a stack back to src/.
   sourcemap: 'linked',
   // The bundled packages' licence comments go to the notices file below, with their licence files.
@@ -95,11 +55,10 @@ const common = {
 };
 
 /**
- * What the command's bundle loads from outside itself, by `require`: got and jose from the vendor files
- * beside it, the rest from node_modules. esbuild would keep our `await import('got')` of an external as
- * an `import()`, and that alone brings up Node's ESM loader (and, for a CommonJS file, cjs-module-lexer)
- * in a process that otherwise never needs it; `status` and `token` load neither (V8 parses every function
- * of a script it loads, even one never called: got and jose are some 230 KB).
+ * What our bundles load from outside themselves, by `require`: got, jose and qrcode from the vendor files
+ * beside them, the rest from node_modules. esbuild would keep our `await import('got')` of an external
+ * as an `import()`, and that alone brings up Node's ESM loader (and, for a CommonJS file,
+ * cjs-module-lexer) in a process that otherwise never needs it. `status` and `token` load none of them.
  */
 const requireOutside = {
   name: 'require-outside',
@@ -108,29 +67,69 @@ const requireOutside = {
     b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
       args.namespace === 'outside' ? { path: args.path, external: true } : { path: args.path, namespace: 'outside' },
     );
-    b.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\/(vendor\/|pairing-agent-)/ }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: 'outside' }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path in VENDOR ? `./vendor/${args.path}.cjs` : args.path)});`,
     }));
   },
 };
 
-const inputs = [];
-const cli = await build({
+/** For our own bundles. import.meta does not exist in CommonJS: each bundle's own URL stands in. */
+const ours = {
   ...common,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: OUT,
-  // import.meta does not exist in CommonJS: the bundle's own URL stands in (createRequire, package.json).
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [requireOutside],
+};
+const MAIN = 'src/cli/main.ts';
+/** The commands of the first bundle: they only read, or ask the daemon. */
+const LIGHT = ['status', 'token', 'wait', 'config'].map((name) => resolve(`src/cli/commands/${name}.ts`));
+
+/** The names a module of ours exports. */
+async function exportsOf(path) {
+  const r = await build({ entryPoints: [path], bundle: false, format: 'esm', write: false, metafile: true, outdir: 'dist', logLevel: 'error' });
+  return Object.values(r.metafile.outputs)[0].exports;
+}
+
+// 1. The first bundle's modules, and the modules of ours it imports only to run them elsewhere.
+const heavy = new Set();
+const first = await build({ ...ours, entryPoints: [MAIN], outfile: OUT, write: false, plugins: [requireOutside, toDaemonBundle({ light: LIGHT, heavy })] });
+const inFirst = new Set(Object.keys(first.metafile.inputs).filter((input) => !input.includes(':')).map((input) => resolve(input)));
+const both = [...heavy].filter((path) => inFirst.has(path));
+if (both.length > 0) throw new Error(`imported both dynamically and statically by the light commands, these would be in both bundles: ${both.join(', ')}`);
+
+// 2. The daemon's bundle: those modules, taking what the first bundle has from its registry.
+const shared = new Set();
+const daemon = await build({
+  ...ours,
+  stdin: { contents: daemonEntry(heavy), resolveDir: '.', sourcefile: 'daemon-bundle.js' },
+  outfile: `dist/${DAEMON_BUNDLE}`,
+  plugins: [requireOutside, fromRegistry({ inFirst, shared })],
 });
-inputs.push(...Object.keys(cli.metafile.inputs));
-for (const [name, { entry, plugins }] of Object.entries(VENDOR)) {
+const names = new Map();
+for (const path of [...heavy, ...shared]) names.set(path, await exportsOf(path));
+const defaults = [...shared].filter((path) => names.get(path).includes('default'));
+if (defaults.length > 0) throw new Error(`the daemon's bundle would import these from the first through the registry, which has no default exports: ${defaults.join(', ')}`);
+
+// 3. The first bundle, for real: the registry filled before the command runs, the daemon's modules as stand-ins.
+const entry = registryEntry(shared, MAIN);
+const cli = await build({
+  ...ours,
+  // The bin runs by its shebang too (issue #15).
+  banner: { js: `#!/usr/bin/env node\n${ours.banner.js}` },
+  stdin: { contents: entry.contents, resolveDir: '.', sourcefile: 'pairing-agent.js' },
+  outfile: OUT,
+  plugins: [requireOutside, entry.plugin, toDaemonBundle({ light: LIGHT, heavy: new Set(), exportsOf: (path) => names.get(path) })],
+});
+
+const inputs = [...Object.keys(cli.metafile.inputs), ...Object.keys(daemon.metafile.inputs)];
+rmSync('dist/vendor', { recursive: true, force: true });
+for (const [name, { entry: vendorEntry, plugins }] of Object.entries(VENDOR)) {
   const vendor = await build({
     ...common,
-    stdin: { contents: entry, resolveDir: '.', sourcefile: `vendor/${name}.js` },
+    stdin: { contents: vendorEntry, resolveDir: '.', sourcefile: `vendor/${name}.js` },
     outfile: `dist/vendor/${name}.cjs`,
+    // Their own classes may be told apart by name (got's type checks word an error with them).
+    keepNames: true,
     external: EXTERNAL,
     plugins,
   });

@@ -17,6 +17,7 @@ import { CLI, eventually, runBuiltCli, runCli, spawnDaemon } from './support/cli
 const dir = mkdtempSync(join(tmpdir(), 'pa-startup-'));
 const config = join(dir, 'config.json');
 const probe = join(dir, 'loaded.cjs');
+const atReady = join(dir, 'loaded-at-ready.cjs');
 
 interface Loaded {
   builtins: string[];
@@ -70,6 +71,18 @@ beforeAll(() => {
       files: Object.keys(require.cache),
     }) + '\\n'));\n`,
   );
+  // The same report, made when the daemon logs that its first frame is up.
+  writeFileSync(
+    atReady,
+    `const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (chunk, ...rest) => {
+      if (/event=ready/.test(String(chunk))) write('LOADED ' + JSON.stringify({
+        builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
+        files: Object.keys(require.cache),
+      }) + '\\n');
+      return write(chunk, ...rest);
+    };\n`,
+  );
   // An issuer nobody answers: these commands must not need the network.
   writeFileSync(config, JSON.stringify({ issuer: 'https://idp.invalid', client_id: 'startup-test', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }));
 });
@@ -110,6 +123,29 @@ describe('start-up of the commands that only read (issue #18)', () => {
   });
 });
 
+describe('run, on its way to the first frame (issue #18)', () => {
+  it('loads the two bundles and no HTTPS, TLS, crypto or zlib: those wait for the first request, DPoP proof or PNG', async () => {
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--require', atReady, CLI, '--config', config, 'run'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (/^LOADED /m.test(err)) child.kill('SIGTERM');
+      });
+      child.on('error', reject);
+      child.on('close', () => resolve({ stdout: out, stderr: err }));
+    });
+    const line = /^LOADED (.*)$/m.exec(stderr)?.[1];
+    if (line === undefined) throw new Error(`no report: ${stderr}${stdout}`);
+    const loaded = JSON.parse(line) as { builtins: string[]; files: string[] };
+    expect(loaded.files).toEqual([atReady, CLI, join(dirname(CLI), 'pairing-agent-daemon.cjs')]);
+    expect(loaded.builtins).toContain('net');
+    expect(loaded.builtins.filter((m) => ['https', 'tls', 'crypto', 'zlib'].includes(m))).toEqual([]);
+  }, 30_000);
+});
+
 describe('a paired daemon at rest (issue #18: its memory)', () => {
   it('loads got as one file beside the bundle: no ESM loader, no HTTP/2, no stdin stream, no optimizing compiler', async () => {
     const idp = await startEmbeddedIdp({ interval: 1 });
@@ -131,7 +167,8 @@ describe('a paired daemon at rest (issue #18: its memory)', () => {
 
       // It asks discovery right after its first frame: by then the HTTP client is loaded.
       const daemon = await loadedBy(['run'], { configPath: pairedConfig, nodeFlags: ['--trace-opt'], until: /event=endpoints_resolved/ });
-      expect(daemon.files).toEqual([probe, CLI, join(dirname(CLI), 'vendor', 'got.cjs')]);
+      // The command's two bundles (the second holds `run`, scripts/bundle-cli.mjs) and got's.
+      expect(daemon.files).toEqual([probe, CLI, join(dirname(CLI), 'pairing-agent-daemon.cjs'), join(dirname(CLI), 'vendor', 'got.cjs')]);
       expect(daemon.builtins.filter((m) => ESM_LOADER.includes(m))).toEqual([]);
       // got only uses http2-wrapper for `http2: true`, which we never set; Intl.ListFormat is not a module
       // (the vendor test checks it), and process.stdin on /dev/null would load fs/promises and readline.

@@ -1,6 +1,6 @@
 /**
- * The npm packages the command bundles into dist/vendor/ (issue #18, scripts/bundle-cli.mjs): loaded as
- * built, in a child process of their own, as the daemon loads them.
+ * The command's bundles (issue #18, scripts/bundle-cli.mjs): its own two, and the npm packages it bundles
+ * into dist/vendor/, loaded as built, in a child process of their own, as the daemon loads them.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,6 +19,26 @@ function inNode(script: string): unknown {
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as unknown;
 }
+
+/** The files of the repository a bundle was built from, by its source map. */
+function sourcesOf(bundle: string): string[] {
+  return (JSON.parse(readFileSync(join(DIST, `${bundle}.map`), 'utf8')) as { sources: string[] }).sources.filter((s) => s.startsWith('../'));
+}
+
+describe('dist/pairing-agent.cjs and dist/pairing-agent-daemon.cjs', () => {
+  it('the first, which status and token load, holds none of the daemon, the agent, the screens or the hardware layer', () => {
+    const first = sourcesOf('pairing-agent.cjs');
+    expect(first).toContain('../src/cli/commands/token.ts');
+    expect(first.filter((s) => /^\.\.\/(src\/(agent|screens|oauth\/http)|hal\/(?!errors)|src\/daemon\/daemon\.ts)/.test(s))).toEqual([]);
+    expect(sourcesOf('pairing-agent-daemon.cjs')).toEqual(expect.arrayContaining(['../src/daemon/daemon.ts', '../src/agent/agent.ts', '../hal/factory.ts']));
+  });
+
+  it('hold each module once: what both need is in the first, and the second takes it from there', () => {
+    const first = sourcesOf('pairing-agent.cjs');
+    expect(first).toContain('../src/errors.ts');
+    expect(sourcesOf('pairing-agent-daemon.cjs').filter((s) => first.includes(s))).toEqual([]);
+  });
+});
 
 describe('dist/vendor/got.cjs', () => {
   it('builds no Intl.ListFormat while loading (ICU locale data), and still words a list in its messages', () => {
@@ -52,7 +72,7 @@ describe('dist/vendor/got.cjs', () => {
 describe('dist/THIRD-PARTY-NOTICES.txt', () => {
   it('names every npm package with code in a bundle, with its version and licence text', () => {
     const notices = readFileSync(join(DIST, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
-    const maps = [join(DIST, 'pairing-agent.cjs.map'), ...readdirSync(VENDOR).filter((f) => f.endsWith('.map')).map((f) => join(VENDOR, f))];
+    const maps = [join(DIST, 'pairing-agent.cjs.map'), join(DIST, 'pairing-agent-daemon.cjs.map'), ...readdirSync(VENDOR).filter((f) => f.endsWith('.map')).map((f) => join(VENDOR, f))];
     const packages = new Set<string>();
     for (const map of maps) {
       for (const source of (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources) {
@@ -76,8 +96,9 @@ describe('the package', () => {
   it('ships every file the command requires beside itself, and the notices', async () => {
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
     const packed = (JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
-    const beside = [...readFileSync(join(DIST, 'pairing-agent.cjs'), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)].map((m) => `dist/${m[1]}`);
-    expect(beside).toEqual(expect.arrayContaining(['dist/vendor/got.cjs', 'dist/vendor/jose.cjs', 'dist/vendor/qrcode.cjs']));
+    const requiredBy = (file: string) => [...readFileSync(join(DIST, file), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)].map((m) => `dist/${m[1]}`);
+    const beside = [...requiredBy('pairing-agent.cjs'), ...requiredBy('pairing-agent-daemon.cjs')];
+    expect(beside).toEqual(expect.arrayContaining(['dist/pairing-agent-daemon.cjs', 'dist/vendor/got.cjs', 'dist/vendor/jose.cjs', 'dist/vendor/qrcode.cjs']));
     expect([...beside, 'dist/THIRD-PARTY-NOTICES.txt'].filter((f) => !packed.includes(f))).toEqual([]);
   }, 30_000);
 });

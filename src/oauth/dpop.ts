@@ -3,7 +3,8 @@
  * request is worth repeating once with that nonce. The key lives elsewhere (`store/dpop-key.ts`); the
  * sending lives in `dpop-send.ts` (issue #19).
  */
-import { createHash, randomBytes } from 'node:crypto';
+// node:crypto is taken on first use (process.getBuiltinModule), not imported: loading it is a few percent
+// of the daemon's way to its first frame on a Pi's budget, and only a proof needs it (issue #18).
 import type { CryptoKey, JWK } from 'jose';
 import { oauthErrorOf } from './fields.js';
 import type { HttpResponse } from './types.js';
@@ -65,12 +66,12 @@ export function htuOf(url: string): string {
 
 /** `ath`: base64url(SHA-256(access token)). @see RFC 9449 §4.2 */
 export function athOf(accessToken: string): string {
-  return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(accessToken, 'ascii').digest('base64url');
 }
 
 /** 128 random bits: "a unique identifier … with sufficient entropy" (RFC 9449 §4.2, `jti`). */
 export function newJti(): string {
-  return randomBytes(16).toString('base64url');
+  return process.getBuiltinModule('node:crypto').randomBytes(16).toString('base64url');
 }
 
 /**

@@ -12,8 +12,6 @@
  *
  * got is ESM-only and slow to import, so it is loaded on the first request, not at CLI start.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { Got, RequestError } from 'got';
 import { NetworkError, ProtocolError } from '../errors.js';
 import { endpointUrlProblem } from '../net/url-policy.js';
@@ -123,7 +121,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throwHttpErrors: false,
       followRedirect: false,
       decompress: false,
-      agent: { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) },
+      // Loaded here, with got, not at start-up: HTTPS brings TLS and crypto, some 5 % of the daemon's way
+      // to its first frame on a Pi's budget (issue #18).
+      agent: { http: new (process.getBuiltinModule('node:http').Agent)({ keepAlive: false }), https: new (process.getBuiltinModule('node:https').Agent)({ keepAlive: false }) },
     });
     return instance;
   }

@@ -1,4 +1,3 @@
-import { inflateSync } from 'node:zlib';
 import { Bitmap } from './bitmap.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -39,7 +38,8 @@ export function decodePng(png: Uint8Array): Bitmap {
   const bitmap = new Bitmap(width, height);
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(idat));
+    // node:zlib on first use, as in png.ts (issue #18).
+    raw = process.getBuiltinModule('node:zlib').inflateSync(Buffer.concat(idat));
   } catch (error) {
     throw new RangeError(`PNG pixel data cannot be inflated (${(error as Error).message})`);
   }

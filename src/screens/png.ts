@@ -1,5 +1,7 @@
-import { crc32, deflateSync } from 'node:zlib';
 import type { Bitmap } from './bitmap.js';
+
+// node:zlib on first use (process.getBuiltinModule): the daemon loads this module at start-up, and draws a
+// PNG only when asked for one (issue #18).
 
 /** Every PNG starts with these 8 bytes (PNG spec §5.2). */
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -15,7 +17,7 @@ function chunk(type: string, data: Buffer): Buffer {
   const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
   const crc = Buffer.alloc(4);
   // node:zlib's crc32 (Node >= 20.15, the engines field asks 20.19) is the CRC the PNG spec §5.5 asks for.
-  crc.writeUInt32BE(crc32(typeAndData));
+  crc.writeUInt32BE(process.getBuiltinModule('node:zlib').crc32(typeAndData));
   return Buffer.concat([length, typeAndData, crc]);
 }
 
@@ -45,7 +47,7 @@ export function encodePng(bitmap: Bitmap): Buffer {
   return Buffer.concat([
     SIGNATURE,
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IDAT', process.getBuiltinModule('node:zlib').deflateSync(raw, { level: 9 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -14,7 +14,6 @@
  * budget the first time a code was shown and several MB in every paired daemon (issue #18). conf's
  * `atomically` also resolved a link first and chowned the new file to the target's owner (issue #13).
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -37,7 +36,9 @@ function fsyncDirectory(dir: string): void {
  * atomically used, so one rule ({@link tempFilePattern}) finds the leftovers of either after a crash.
  */
 function tempNameFor(name: string, nowMs: number = Date.now()): string {
-  return `${name}.tmp-${String(Math.floor(nowMs / 1000)).padStart(10, '0').slice(-10)}${randomBytes(3).toString('hex')}`;
+  // node:crypto on first use, not at start-up: the daemon reads the state before its first frame, and
+  // writes it only later (issue #18).
+  return `${name}.tmp-${String(Math.floor(nowMs / 1000)).padStart(10, '0').slice(-10)}${process.getBuiltinModule('node:crypto').randomBytes(3).toString('hex')}`;
 }
 
 /** Temp files of {@link replaceFile} for the file `name`. */

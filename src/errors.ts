@@ -4,7 +4,7 @@
  */
 
 import { CodedError } from '../hal/errors.js';
-import { jsonErrorIndex } from './config/json-error.js';
+import { jsonErrorIndex } from './text/json-error.js';
 
 export type ErrorCode =
   /** The configuration file or an environment override is invalid. Exit code 2. */

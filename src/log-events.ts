@@ -136,3 +136,9 @@ export const SEVERITY: Record<LogEvent, Severity> = {
   control_socket_unavailable: 'warning',
   socket_fallback: 'info',
 };
+
+/**
+ * Structured log: one event name and flat fields per line; never tokens or device codes. The event is one
+ * of the `LogEvent`s, each with its severity (issue #14 item 5).
+ */
+export type Logger = (event: LogEvent, fields?: Record<string, string | number | boolean | undefined>) => void;

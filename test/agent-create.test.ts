@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimHal } from '../hal/factory.js';
 import { systemClock } from '../src/agent/clock.js';
 import { createAgent } from '../src/agent/create.js';
-import type { StateStore } from '../src/agent/types.js';
+import type { StateStore } from '../src/store/state-store.js';
 import { validateConfig } from '../src/config/validate.js';
 import type { State } from '../src/pairing/state.js';
 import { packageVersion } from '../src/version.js';

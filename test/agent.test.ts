@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StateStore } from '../src/agent/types.js';
+import type { StateStore } from '../src/store/state-store.js';
 import type { State } from '../src/pairing/state.js';
 import { FileStateStore } from '../src/store/file-store.js';
 import { pairWithButton, runTimeUntil, settle, startAgentOnIdp, watchedIdp } from './support/agent-on-idp.js';

@@ -85,4 +85,22 @@ describe('imports follow the layers', () => {
   it('nothing in src/ outside the CLI imports the CLI, which sits on top (the IdP client is given its version)', () => {
     expect(importsInto('src', 'src/cli').filter((line) => !line.startsWith('src/cli/'))).toEqual([]);
   });
+  // src/'s own floors, top to bottom; a folder imports only folders below it. The ports the lower
+  // floors need (oauth's DiscoveryCache, the agent's StateStore, the Logger) are declared low and
+  // implemented high (issue #14 item 1).
+  const FLOORS = [['cli'], ['daemon'], ['agent'], ['store'], ['pairing'], ['oauth', 'config'], ['screens', 'errors.ts'], ['net', 'text', 'log-events.ts', 'version.ts']];
+  it.each(FLOORS.flatMap((floor, i) => floor.map((room) => [room, FLOORS.slice(0, i + 1).flat().filter((r) => r !== room)] as const)))(
+    'src/%s imports nothing from the floors above it or beside it: %j',
+    (room, above) => {
+      const from = room.endsWith('.ts') ? undefined : `src/${room}`;
+      const lines = from === undefined ? importsOfFile(`src/${room}`) : above.flatMap((r) => importsInto(from, `src/${r}`));
+      const upward = from === undefined ? lines.filter((spec) => above.some((r) => spec === `./${r.replace(/\.ts$/, '.js')}` || spec.startsWith(`./${r}/`))) : lines;
+      expect(upward).toEqual([]);
+    },
+  );
 });
+
+/** The relative specifiers one file imports. */
+function importsOfFile(file: string): string[] {
+  return importsOf(readFileSync(join(ROOT, file), 'utf8')).filter((spec) => spec.startsWith('.'));
+}

@@ -6,7 +6,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, discover, readDiscoveryCache, resolveEndpoints, writeDiscoveryCache } from '../src/oauth/index.js';
+import { createHttpClient, discover, resolveEndpoints } from '../src/oauth/index.js';
+import { fileDiscoveryCache, readDiscoveryCache, writeDiscoveryCache } from '../src/store/discovery-cache.js';
 import { PROFILES, startProviderServer, startRawServer } from './support/provider-servers.js';
 import type { FakeProvider, RawServer } from './support/provider-servers.js';
 
@@ -145,10 +146,10 @@ describe('discovery cache', () => {
   it('lets a device that booted without network use the last good endpoints', async () => {
     const cachePath = join(dir, 'boot.json');
     fake = await startProviderServer(PROFILES.hydra);
-    const online = await resolveEndpoints(http, { issuer: fake.issuer, cachePath });
+    const online = await resolveEndpoints(http, { issuer: fake.issuer, cache: fileDiscoveryCache(cachePath) });
     await fake.close();
     const events: string[] = [];
-    const offline = await resolveEndpoints(http, { issuer: fake.issuer, cachePath, logger: (e) => events.push(e) });
+    const offline = await resolveEndpoints(http, { issuer: fake.issuer, cache: fileDiscoveryCache(cachePath), logger: (e) => events.push(e) });
     fake = undefined;
     expect(offline).toEqual({ endpoints: online.endpoints, source: 'cache' });
     expect(events).toContain('oauth.discovery.cached');
@@ -157,9 +158,9 @@ describe('discovery cache', () => {
   it('does not write the cache again while the metadata is unchanged (issue #18: SD-card wear)', async () => {
     const cachePath = join(dir, 'unchanged.json');
     fake = await startProviderServer(PROFILES.hydra);
-    await resolveEndpoints(http, { issuer: fake.issuer, cachePath });
+    await resolveEndpoints(http, { issuer: fake.issuer, cache: fileDiscoveryCache(cachePath) });
     const first = await stat(cachePath);
-    const again = await resolveEndpoints(http, { issuer: fake.issuer, cachePath });
+    const again = await resolveEndpoints(http, { issuer: fake.issuer, cache: fileDiscoveryCache(cachePath) });
     expect(again.source).toBe('discovery');
     // A rewrite renames a new file into place: a new inode.
     const second = await stat(cachePath);
@@ -171,7 +172,7 @@ describe('discovery cache', () => {
     const issuer = fake.issuer;
     await fake.close();
     fake = undefined;
-    await expect(resolveEndpoints(http, { issuer, cachePath: join(dir, 'never-written.json') })).rejects.toMatchObject({ code: 'ERR_NETWORK' });
+    await expect(resolveEndpoints(http, { issuer, cache: fileDiscoveryCache(join(dir, 'never-written.json')) })).rejects.toMatchObject({ code: 'ERR_NETWORK' });
   });
 
   it('writes 0600 atomically, leaving no temp files, and replaces the previous content', async () => {
@@ -201,7 +202,7 @@ describe('discovery cache', () => {
   it('a cache that cannot be written is logged, not fatal', async () => {
     fake = await startProviderServer(PROFILES.hydra);
     const events: [string, Record<string, unknown>][] = [];
-    const result = await resolveEndpoints(http, { issuer: fake.issuer, cachePath: join(dir, 'missing-dir', 'x.json'), logger: (e, f) => events.push([e, f]) });
+    const result = await resolveEndpoints(http, { issuer: fake.issuer, cache: fileDiscoveryCache(join(dir, 'missing-dir', 'x.json')), logger: (e, f) => events.push([e, f]) });
     expect(result.source).toBe('discovery');
     expect(events).toContainEqual(['oauth.discovery.cache_write_failed', expect.objectContaining({ reason: expect.stringContaining('ENOENT') })]);
   });

@@ -16,6 +16,7 @@ import {
 } from '../src/oauth/index.js';
 import type { ClientCredentials, Endpoints, TokenSet } from '../src/oauth/index.js';
 import { JWKS_REFETCH_COOLDOWN_MS } from '../src/oauth/id-token.js';
+import { fileDiscoveryCache } from '../src/store/discovery-cache.js';
 import { startRawServer } from './support/provider-servers.js';
 
 const SCOPE = 'openid profile email phone offline_access';
@@ -29,7 +30,7 @@ let publicClient: ClientCredentials;
 beforeAll(async () => {
   idp = await startEmbeddedIdp({ devInteractions: false });
   dir = await mkdtemp(join(tmpdir(), 'oauth-idp-'));
-  ({ endpoints } = await resolveEndpoints(http, { issuer: idp.issuer, cachePath: join(dir, 'discovery.json') }));
+  ({ endpoints } = await resolveEndpoints(http, { issuer: idp.issuer, cache: fileDiscoveryCache(join(dir, 'discovery.json')) }));
   publicClient = { clientId: idp.publicClientId, authMethod: 'none' };
 });
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { State } from '../../src/pairing/state.js';
-import type { StateStore } from '../../src/agent/types.js';
+import type { StateStore } from '../../src/store/state-store.js';
 
 /** A state store that forgets everything on exit: for the demo and tests that need no disk. */
 export function memoryStore(initial?: State): StateStore & { readonly current: State | undefined } {

@@ -13,7 +13,7 @@ import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeyboardButton } from '../../hal/terminal/button.js';
 import { TerminalDisplay } from '../../hal/terminal/display.js';
-import type { Logger } from '../../src/agent/types.js';
+import type { Logger } from '../../src/log-events.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import { streamLogger } from '../../src/daemon/log.js';

@@ -14,7 +14,9 @@ import { textLines, viewScreen } from '../screens/render.js';
 import type { Clock } from './clock.js';
 import { DIM_CONTRAST, FULL_CONTRAST, panelPlan } from './panel-power.js';
 import type { PanelMode } from './panel-power.js';
-import type { IdpClient, Logger, StateStore } from './types.js';
+import type { IdpClient } from './types.js';
+import type { Logger } from '../log-events.js';
+import type { StateStore } from '../store/state-store.js';
 import { hasCountdown, screenFor } from './view.js';
 
 /** setTimeout's largest delay (about 24.8 days); longer waits re-arm when they fire. */

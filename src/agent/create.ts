@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Hal } from '../../hal/types.js';
 import type { Config } from '../config/types.js';
-import { DISCOVERY_CACHE_FILE } from '../oauth/discovery-cache.js';
+import { DISCOVERY_CACHE_FILE } from '../store/discovery-cache.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
@@ -15,7 +15,8 @@ import { packageVersion } from '../version.js';
 import { Agent, refreshIdleTimeoutOf, type AgentTimers } from './agent.js';
 import { systemClock, type Clock } from './clock.js';
 import { createIdpClient } from './idp-client.js';
-import type { Logger, StateStore } from './types.js';
+import type { Logger } from '../log-events.js';
+import type { StateStore } from '../store/state-store.js';
 
 /** What differs between the agent's hosts. */
 export interface AgentDeps {

@@ -22,8 +22,10 @@ import {
 import { rejectUnverifiable, type IdTokenValidator } from '../oauth/id-token.js';
 import type { DeviceAuthorizationResult, Identity, RevokeOutcome } from '../pairing/state.js';
 import { failureOutcome, pollOutcome, refreshOutcome } from './outcomes.js';
+import { fileDiscoveryCache } from '../store/discovery-cache.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
-import type { IdpClient, Logger } from './types.js';
+import type { IdpClient } from './types.js';
+import type { Logger } from '../log-events.js';
 
 export interface IdpClientOptions {
   log: Logger;
@@ -75,7 +77,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
     resolved ??= resolveEndpoints(http, {
       ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
       explicit: explicitEndpoints(config),
-      ...(options.cachePath === undefined ? {} : { cachePath: options.cachePath }),
+      ...(options.cachePath === undefined ? {} : { cache: fileDiscoveryCache(options.cachePath) }),
       logger: (event, fields) => log(event, fields as Record<string, string>),
     }).then(
       (r) => {

@@ -1,11 +1,4 @@
-import type { LogEvent } from '../log-events.js';
-import type { DeviceAuthorizationResult, Identity, PollOutcome, RefreshOutcome, RevokeOutcome, State } from '../pairing/state.js';
-
-/**
- * Structured log: one event name and flat fields per line; never tokens or device codes. The event is one
- * of the `LogEvent`s, each with its severity (issue #14 item 5).
- */
-export type Logger = (event: LogEvent, fields?: Record<string, string | number | boolean | undefined>) => void;
+import type { DeviceAuthorizationResult, Identity, PollOutcome, RefreshOutcome, RevokeOutcome } from '../pairing/state.js';
 
 /**
  * The identity provider as the agent's shell sees it: one request per call, a typed result, never a
@@ -27,12 +20,4 @@ export interface IdpClient {
    * is answered sooner; failures are ignored here and met again by the request itself.
    */
   prepare?(): Promise<void>;
-}
-
-/** Where the state lives between runs. `save` returns once the state is durable. */
-export interface StateStore {
-  load(): Promise<State | undefined>;
-  save(state: State): Promise<void>;
-  /** Forgets every secret (the state file is rewritten by the `persist` that follows). */
-  wipe(): Promise<void>;
 }

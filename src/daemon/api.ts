@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Agent } from '../agent/agent.js';
-import type { Logger } from '../agent/types.js';
+import type { Logger } from '../log-events.js';
 import type { Clock } from '../agent/clock.js';
 import type { State } from '../pairing/state.js';
 import { isStateName, statusOf, type Status } from './status.js';

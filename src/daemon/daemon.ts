@@ -8,7 +8,7 @@ import type { Frame, Hal } from '../../hal/types.js';
 import type { Agent } from '../agent/agent.js';
 import type { Clock } from '../agent/clock.js';
 import { createAgent } from '../agent/create.js';
-import type { Logger } from '../agent/types.js';
+import type { Logger } from '../log-events.js';
 import type { Config } from '../config/types.js';
 import { AgentError } from '../errors.js';
 import { encodePng } from '../screens/png.js';

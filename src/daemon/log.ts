@@ -7,7 +7,7 @@
  * Secrets never reach a log line: fields that look like tokens are dropped here as a last defence,
  * whatever the caller passed (issue #3, #7).
  */
-import type { Logger } from '../agent/types.js';
+import type { Logger } from '../log-events.js';
 import { SEVERITY, type LogEvent, type Severity } from '../log-events.js';
 import { printable } from '../text/printable.js';
 

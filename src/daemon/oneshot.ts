@@ -6,7 +6,7 @@ import { createSimHal } from '../../hal/factory.js';
 import type { Agent } from '../agent/agent.js';
 import type { Clock } from '../agent/clock.js';
 import { createAgent } from '../agent/create.js';
-import type { Logger } from '../agent/types.js';
+import type { Logger } from '../log-events.js';
 import type { Config } from '../config/types.js';
 import type { DpopKeyFile } from '../store/dpop-key.js';
 import { waitLock } from './lock.js';

@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Logger } from '../agent/types.js';
+import type { Logger } from '../log-events.js';
 import { DEFAULT_RUNTIME_DIR, SOCKET_NAME } from '../config/schema.js';
 import { AgentError } from '../errors.js';
 

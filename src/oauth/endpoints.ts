@@ -3,7 +3,6 @@
  * overridden by explicit endpoints, or explicit endpoints alone when no issuer is configured.
  */
 import { NetworkError, ProtocolError } from '../errors.js';
-import { readDiscoveryCache, writeDiscoveryCache } from './discovery-cache.js';
 import { discover, mergeEndpoints } from './discovery.js';
 import type { ProviderMetadata } from './discovery.js';
 import type { HttpClient } from './http.js';
@@ -14,10 +13,19 @@ export interface ResolveEndpointsOptions {
   issuer?: string;
   /** Configured endpoints: they override discovered ones, or replace discovery without an issuer. */
   explicit?: Partial<Endpoints>;
-  /** The discovery cache file (in the state directory). @example "/var/lib/pairing-agent/discovery.json" */
-  cachePath?: string;
+  /** The last good discovery result, for offline boots (the file in the state directory: `store/discovery-cache.ts`). */
+  cache?: DiscoveryCache;
   logger?: Logger;
   now?: () => number;
+}
+
+/** The last good discovery result, kept for boots without network; the disk is the caller's business. */
+export interface DiscoveryCache {
+  /** Where it is kept, for the log. @example "/var/lib/pairing-agent/discovery.json" */
+  readonly path: string;
+  /** The cached metadata for `issuer`, or undefined (none, another issuer's, unreadable as a cache). */
+  read(issuer: string): Promise<{ fetchedAt: number; metadata: ProviderMetadata } | undefined>;
+  write(metadata: ProviderMetadata, now: number): Promise<void>;
 }
 
 export interface ResolvedEndpoints {
@@ -37,7 +45,7 @@ function isComplete(explicit: Partial<Endpoints> | undefined): boolean {
  * @see RFC 8414 §3, OpenID Connect Discovery 1.0 §4
  */
 export async function resolveEndpoints(http: HttpClient, options: ResolveEndpointsOptions): Promise<ResolvedEndpoints> {
-  const { issuer, explicit, cachePath } = options;
+  const { issuer, explicit, cache } = options;
   const log = options.logger ?? (() => {});
   if (issuer === undefined) return { endpoints: mergeEndpoints(undefined, explicit), source: 'configuration' };
 
@@ -46,7 +54,7 @@ export async function resolveEndpoints(http: HttpClient, options: ResolveEndpoin
     metadata = await discover(http, issuer);
   } catch (error) {
     if (error instanceof NetworkError) {
-      const cached = cachePath === undefined ? undefined : await readDiscoveryCache(cachePath, issuer).catch(() => undefined);
+      const cached = await cache?.read(issuer).catch(() => undefined);
       if (cached !== undefined) {
         log('oauth.discovery.cached', { issuer, reason: error.reason, fetched_at: new Date(cached.fetchedAt).toISOString() });
         return { endpoints: mergeEndpoints(cached.metadata, explicit), source: 'cache' };
@@ -59,19 +67,19 @@ export async function resolveEndpoints(http: HttpClient, options: ResolveEndpoin
     }
     throw error;
   }
-  if (cachePath !== undefined) {
+  if (cache !== undefined) {
     try {
       // Unchanged metadata is not written again: every start of the daemon and every one-shot
       // command discovers, and each write is a temp file, a rename and two fsyncs on an SD card
       // (issue #18). `fetchedAt` then says since when the provider has published this document.
-      const cached = await readDiscoveryCache(cachePath, issuer).catch(() => undefined);
+      const cached = await cache.read(issuer).catch(() => undefined);
       if (cached !== undefined && JSON.stringify(cached.metadata) === JSON.stringify(metadata)) {
         return { endpoints: mergeEndpoints(metadata, explicit), source: 'discovery' };
       }
-      await writeDiscoveryCache(cachePath, metadata, (options.now ?? Date.now)());
+      await cache.write(metadata, (options.now ?? Date.now)());
     } catch (error) {
       // Only a cache: the agent works without it, it just cannot boot offline.
-      log('oauth.discovery.cache_write_failed', { path: cachePath, reason: (error as Error).message });
+      log('oauth.discovery.cache_write_failed', { path: cache.path, reason: (error as Error).message });
     }
   }
   return { endpoints: mergeEndpoints(metadata, explicit), source: 'discovery' };

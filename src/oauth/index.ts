@@ -13,10 +13,8 @@ export { backoffDelay } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { discover, discoveryUrls, mergeEndpoints, processDiscoveryResponse } from './discovery.js';
 export type { ProviderMetadata } from './discovery.js';
-export { readDiscoveryCache, writeDiscoveryCache } from './discovery-cache.js';
-export type { CachedDiscovery } from './discovery-cache.js';
 export { resolveEndpoints } from './endpoints.js';
-export type { ResolveEndpointsOptions, ResolvedEndpoints } from './endpoints.js';
+export type { DiscoveryCache, ResolveEndpointsOptions, ResolvedEndpoints } from './endpoints.js';
 export {
   buildDeviceAuthorizationRequest, DEFAULT_INTERVAL_S, processDeviceAuthorizationResponse, requestDeviceAuthorization,
 } from './device-authorization.js';

@@ -3,7 +3,8 @@
  * key, and a DPoP pairing whose key file is gone is a lost pairing — its tokens are bound to that key
  * (RFC 9449 §5) and useless without it — said once, clearly, and written down.
  */
-import type { Logger, StateStore } from '../agent/types.js';
+import type { Logger } from '../log-events.js';
+import type { StateStore } from './state-store.js';
 import type { State } from '../pairing/state.js';
 import type { DpopKeyFile } from './dpop-key.js';
 

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { AgentError, jsonSyntaxProblem } from '../errors.js';
 import type { State } from '../pairing/state.js';
-import type { StateStore } from '../agent/types.js';
+import type { StateStore } from './state-store.js';
 import { moveFile, readSmallFile, removeTempFiles, replaceFile, tempFilePattern, tightenFile } from './private-files.js';
 import { securePrivateDirectory } from './private-dir.js';
 import { SCHEMA_VERSION, STATE_FILE, parseStateDocument } from './state-schema.js';

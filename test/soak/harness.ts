@@ -11,7 +11,7 @@
  * after 10–90 virtual s), the store (in memory unless a test gives one).
  */
 import type { Agent } from '../../src/agent/agent.js';
-import type { StateStore } from '../../src/agent/types.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import type { State } from '../../src/pairing/state.js';
 import type { ProviderProfile } from '../support/provider-servers.js';
 import { startProviderServer } from '../support/provider-servers.js';

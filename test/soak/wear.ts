@@ -5,7 +5,7 @@
  * bytes that went into the temp file (the file's size after the rename) and the document written.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { StateStore } from '../../src/agent/types.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import type { State } from '../../src/pairing/state.js';
 import { FileStateStore } from '../../src/store/file-store.js';
 

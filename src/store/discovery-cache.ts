@@ -8,9 +8,10 @@
  * is only a cache.
  */
 import { AgentError } from '../errors.js';
-import { readSmallFile, replaceFile } from '../store/private-files.js';
 import { endpointUrlProblem } from '../net/url-policy.js';
-import type { ProviderMetadata } from './discovery.js';
+import type { ProviderMetadata } from '../oauth/discovery.js';
+import type { DiscoveryCache } from '../oauth/endpoints.js';
+import { readSmallFile, replaceFile } from './private-files.js';
 
 /** The cache's name in the state directory. */
 export const DISCOVERY_CACHE_FILE = 'discovery.json';
@@ -73,4 +74,13 @@ export async function writeDiscoveryCache(path: string, metadata: ProviderMetada
   } catch (error) {
     throw new AgentError('ERR_STATE', `cannot write the discovery cache ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+}
+
+/** The cache file at `path`, as `resolveEndpoints` uses it (oauth/ itself touches no disk). */
+export function fileDiscoveryCache(path: string): DiscoveryCache {
+  return {
+    path,
+    read: (issuer) => readDiscoveryCache(path, issuer),
+    write: (metadata, now) => writeDiscoveryCache(path, metadata, now),
+  };
 }

@@ -8,6 +8,7 @@ import { panelFor } from '../hal/oled/panel.js';
 import { HardwareError, toHardwareError } from '../hal/rpi/hardware-error.js';
 import type { HardwareContext, HardwareErrorKind } from '../hal/rpi/hardware-error.js';
 import { withHardwareErrors } from '../hal/rpi/i2c.js';
+import { loadNative } from '../hal/rpi/native.js';
 import type { RpiConfig } from '../hal/rpi/index.js';
 import { DEFAULTS } from '../src/config/schema.js';
 import { AgentError } from '../src/errors.js';
@@ -70,6 +71,14 @@ describe('loading the Raspberry Pi layer', () => {
     });
     await expect(createRpiHal(CONFIG)).rejects.toMatchObject({ kind: 'not_found' });
     expect(native.loaded).toEqual([]);
+  });
+
+  it('a native addon that cannot be loaded: one not_installed error saying how to rebuild it, the loader\'s error as its cause', async () => {
+    const unbuilt = new Error("Cannot find module 'build/Release/epoll.node'");
+    const loading = loadNative(() => Promise.reject(unbuilt), 'the onoff module could not be loaded: rebuild it on the device (npm rebuild epoll)');
+    await expect(loading).rejects.toBeInstanceOf(HardwareError);
+    await expect(loading).rejects.toMatchObject({ code: 'ERR_HARDWARE', kind: 'not_installed', message: 'the onoff module could not be loaded: rebuild it on the device (npm rebuild epoll)', cause: unbuilt });
+    await expect(loadNative(async () => ({ openSync: 1 }), 'unused')).resolves.toEqual({ openSync: 1 });
   });
 
   it('refuses an SH1106 at 128x32 before touching any hardware', async () => {

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import type { GpioLine, Level } from '../button/line.js';
 import { SYSFS_GPIO_ROOT, resolveSysfsGpio } from './gpio-chips.js';
-import { HardwareError, toHardwareError } from './hardware-error.js';
+import { toHardwareError } from './hardware-error.js';
+import { loadNative } from './native.js';
 
 /** The part of onoff 6.0.3's `Gpio` the button uses (onoff.d.ts). */
 export interface OnoffGpio {
@@ -56,16 +57,10 @@ export interface SysfsLineOptions {
 export async function openSysfsLine(gpio: number, options: SysfsLineOptions): Promise<GpioLine> {
   const root = options.sysfsRoot ?? SYSFS_GPIO_ROOT;
   const { number } = await resolveSysfsGpio(gpio, root);
-  let onoff: typeof import('onoff');
-  try {
-    onoff = await import('onoff');
-  } catch (error) {
-    throw new HardwareError(
-      'not_installed',
-      'the onoff module or its native epoll addon could not be loaded: rebuild it on the device (npm rebuild epoll)',
-      { cause: error },
-    );
-  }
+  const onoff = await loadNative(
+    () => import('onoff'),
+    'the onoff module or its native epoll addon could not be loaded: rebuild it on the device (npm rebuild epoll)',
+  );
   try {
     // Raw levels, no onoff debounce: the press logic debounces and maps the active level, the same way for
     // both GPIO backends. activeLow is passed as false so a value left by another program is reset.

@@ -6,7 +6,8 @@
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { I2cBus } from '../oled/i2c-bus.js';
-import { HardwareError, toHardwareError } from './hardware-error.js';
+import { toHardwareError } from './hardware-error.js';
+import { loadNative } from './native.js';
 import type { HardwareContext } from './hardware-error.js';
 
 export interface I2cOpenOptions {
@@ -26,16 +27,10 @@ export async function openI2cBus(busNumber: number, options: I2cOpenOptions = {}
   } catch (error) {
     throw toHardwareError(error, context);
   }
-  let i2c: typeof import('i2c-bus');
-  try {
-    i2c = await import('i2c-bus');
-  } catch (error) {
-    throw new HardwareError(
-      'not_installed',
-      'the i2c-bus native module could not be loaded: rebuild it on the device (npm rebuild i2c-bus; needs build-essential)',
-      { cause: error },
-    );
-  }
+  const i2c = await loadNative(
+    () => import('i2c-bus'),
+    'the i2c-bus native module could not be loaded: rebuild it on the device (npm rebuild i2c-bus; needs build-essential)',
+  );
   return withHardwareErrors(i2c.openSync(busNumber), context);
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, runCli, startDaemon, stopDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 const dir = mkdtempSync(join(tmpdir(), 'pa-offline-'));
@@ -37,8 +37,7 @@ describe('without a daemon', () => {
   });
 
   it('token refreshes under the lock, and logout revokes and wipes', async () => {
-    const daemon = spawnDaemon(config);
-    await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
+    const daemon = await startDaemon(config);
     await runCli(['--config', config, 'sim', 'press']);
     const code = await eventually(async () => {
       const s = await statusJson();
@@ -46,8 +45,7 @@ describe('without a daemon', () => {
     }, 10_000, 'a code');
     await idp.approve(code, 'bob');
     await eventually(async () => ((await statusJson()).state === 'paired' ? true : undefined), 10_000, 'paired');
-    daemon.child.kill('SIGTERM');
-    await new Promise((resolve) => daemon.child.on('exit', resolve));
+    await stopDaemon(daemon);
 
     expect(await statusJson()).toMatchObject({ state: 'paired', subject: 'bob', daemon: false });
     // Let the 4 s access token get close to expiry: `token` must refresh (and rotate) first.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, runCli, withDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 const dir = mkdtempSync(join(tmpdir(), 'pa-simqr-'));
@@ -46,10 +46,7 @@ describe('pairing-agent sim qr', () => {
   it('prints the QR text on the code screen, exits 1 on screens without one, and alone loads the decoder', async () => {
     const daemonTrace = join(dir, 'trace-daemon.txt');
     writeFileSync(daemonTrace, '');
-    const daemon = spawnDaemon(config, { NODE_OPTIONS: `--import ${TRACE}`, TRACE_LOADS_FILE: daemonTrace });
-    try {
-      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
-
+    await withDaemon(config, async () => {
       // The unpaired screen: no QR.
       const none = await traced(['sim', 'qr']);
       expect(none).toMatchObject({ status: 1, stdout: '', stderr: 'pairing-agent: the simulated panel shows no QR code\n' });
@@ -99,10 +96,7 @@ describe('pairing-agent sim qr', () => {
       await eventually(async () => ((await statusJson()).state === 'paired' ? true : undefined), 10_000, 'paired');
       const after = await traced(['sim', 'qr']);
       expect(after).toMatchObject({ status: 1, stdout: '' });
-    } finally {
-      daemon.child.kill('SIGTERM');
-      await new Promise((resolve) => daemon.child.once('exit', resolve));
-    }
+    }, { NODE_OPTIONS: `--import ${TRACE}`, TRACE_LOADS_FILE: daemonTrace });
     const daemonLoads = readFileSync(daemonTrace, 'utf8');
     expect(daemonLoads).toContain('/dist/pairing-agent.cjs');
     expect(jsqr(daemonLoads.split('\n'))).toEqual([]);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedIdp } from '../dev/idp/embedded.js';
-import { CLI, eventually, runBuiltCli, runCli, spawnDaemon } from './support/cli.js';
+import { CLI, type Daemon, eventually, runBuiltCli, runCli, spawnDaemon, startDaemon, stopDaemon } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-startup-'));
 const config = join(dir, 'config.json');
@@ -99,15 +99,11 @@ describe('start-up of the commands that only read (issue #18)', () => {
   });
 
   describe('with a daemon running', () => {
-    let daemon: ReturnType<typeof spawnDaemon>;
+    let daemon: Daemon;
     beforeAll(async () => {
-      daemon = spawnDaemon(config);
-      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 20_000, 'the daemon');
+      daemon = await startDaemon(config, {}, 20_000);
     });
-    afterAll(async () => {
-      daemon.child.kill('SIGTERM');
-      if (daemon.child.exitCode === null) await new Promise((r) => daemon.child.on('exit', r));
-    });
+    afterAll(() => stopDaemon(daemon));
 
     it('status --json and token ask it over the socket with nothing more', async () => {
       const status = await loadedBy(['status', '--json']);

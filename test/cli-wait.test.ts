@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callDaemon } from '../src/daemon/client.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { runCli, spawnDaemon, stopDaemon, withDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 const dir = mkdtempSync(join(tmpdir(), 'pa-wait-'));
@@ -23,13 +23,6 @@ function writeConfig(extra: Record<string, unknown> = {}): void {
 }
 
 const wait = (...args: string[]) => runCli(['--config', config, 'wait', ...args], {}, 40_000);
-
-async function stopped(daemon: ReturnType<typeof spawnDaemon>): Promise<void> {
-  if (daemon.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => daemon.child.once('exit', resolve));
-  daemon.child.kill('SIGTERM');
-  await exited;
-}
 
 beforeAll(async () => {
   idp = await startEmbeddedIdp({ interval: 1 });
@@ -77,15 +70,13 @@ describe('pairing-agent wait', () => {
       expect(r.status, r.stderr + daemon.log()).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ state: 'awaiting_user', daemon: true, user_code: expect.stringMatching(/^[A-Z]{4}-[A-Z]{4}$/) });
     } finally {
-      await stopped(daemon);
+      await stopDaemon(daemon);
       writeConfig();
     }
   });
 
   it('with a daemon: returns as soon as the state is reached, and times out with the last status', async () => {
-    const daemon = spawnDaemon(config);
-    try {
-      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
+    await withDaemon(config, async () => {
       // Long-lived from the run before (auto_pair): start over unpaired.
       expect((await runCli(['--config', config, 'logout'])).status).toBe(0);
       // --daemon: now the daemon itself answers.
@@ -124,9 +115,7 @@ describe('pairing-agent wait', () => {
       expect(p.stdout).toMatch(/^paired/);
       // The poll interval is 1 s: the answer comes with the poll, not seconds later.
       expect(Date.now() - approvedAt).toBeLessThan(10_000);
-    } finally {
-      await stopped(daemon);
-    }
+    });
     // And once the daemon is gone, the state file still answers.
     const after = await wait('paired', '--timeout', '0', '--json');
     expect(after.status).toBe(0);

@@ -17,7 +17,7 @@ import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { State, StepContext, Tokens } from '../src/pairing/state.js';
 import { step } from '../src/pairing/step.js';
 import { CLOCK_STEP_MIN_MS, freshEnough } from '../src/pairing/timing.js';
-import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';
+import { daemonReady, eventually, pairBySimPress, runCli, spawnDaemon, stopDaemon } from './support/cli.js';
 
 const NOW = 1_700_000_000_000;
 const DAY = 86_400_000;
@@ -107,17 +107,15 @@ describe.skipIf(!existsSync(FAKETIME))('the built daemon under libfaketime (issu
   it('paired at the right time, restarted 3 days behind: a token within its lifetime; NTP steps back: refreshed without an app asking; a code keeps its age', async () => {
     writeFileSync(offset, '+0');
     let daemon = spawnDaemon(config, env);
-    const ready = () => eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 15_000, 'the daemon');
     try {
-      await ready();
+      await daemonReady(daemon);
       await pairBySimPress(config, status, (code) => idp.approve(code, 'fay'));
-      daemon.child.kill('SIGTERM');
-      await new Promise((resolve) => daemon.child.on('exit', resolve));
+      await stopDaemon(daemon);
 
       // No RTC: the next boot's clock is three days behind.
       writeFileSync(offset, '-3d');
       daemon = spawnDaemon(config, env);
-      await ready();
+      await daemonReady(daemon);
       // An app asks the token socket (as curl would).
       const answer = await callDaemon(join(dir, 'agent.sock'), 'GET', '/token', 15_000);
       expect(answer?.status).toBe(200);

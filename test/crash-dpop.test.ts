@@ -19,7 +19,7 @@ import { callDaemon } from '../src/daemon/client.js';
 import type { Status } from '../src/daemon/status.js';
 import { startEmbeddedIdp } from '../dev/idp/embedded.js';
 import { parseStateDocument } from '../src/store/state-schema.js';
-import { eventually, spawnDaemon } from './support/cli.js';
+import { eventually, startDaemon } from './support/cli.js';
 
 /** Rounds per configuration in `npm test`; for the figures: CRASH_DPOP_KILLS=40 npx vitest run test/crash-dpop. */
 const KILLS = Number(process.env.CRASH_DPOP_KILLS ?? 3);
@@ -54,11 +54,6 @@ async function crashRounds(dpop: boolean): Promise<Figures> {
     if (!parsed.ok) throw new Error(`state file does not parse: ${parsed.problem}`);
     return parsed.state;
   };
-  const start = async () => {
-    const d = spawnDaemon(config);
-    await eventually(async () => (/event=ready/.test(d.log()) ? true : undefined), 15_000, 'the daemon to be ready');
-    return d;
-  };
   const pair = async () => {
     const code = await eventually(async () => {
       const s = await status();
@@ -69,7 +64,7 @@ async function crashRounds(dpop: boolean): Promise<Figures> {
   };
 
   // Armed: the next refresh the provider grants kills the daemon before the answer leaves.
-  let daemon = await start();
+  let daemon = await startDaemon(config);
   let armed = false;
   (idp.provider as { on(e: string, fn: (ctx: { oidc: { params: { grant_type?: string } } }) => void): void }).on('grant.success', (ctx) => {
     if (!armed || ctx.oidc.params.grant_type !== 'refresh_token') return;
@@ -95,7 +90,7 @@ async function crashRounds(dpop: boolean): Promise<Figures> {
       armed = false;
       figures.kills++;
       if (stateOnDisk()?.name === 'refreshing') figures.refreshInFlight++;
-      daemon = await start();
+      daemon = await startDaemon(config);
       // The next refresh after the restart either works or finds the pairing gone.
       const outcome = await eventually(async () => {
         const log = daemon.log();

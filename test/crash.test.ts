@@ -18,7 +18,7 @@ import { callDaemon } from '../src/daemon/client.js';
 import type { Status } from '../src/daemon/status.js';
 import type { State } from '../src/pairing/state.js';
 import { parseStateDocument } from '../src/store/state-schema.js';
-import { eventually, spawnDaemon } from './support/cli.js';
+import { type Daemon, eventually, startDaemon } from './support/cli.js';
 
 /** 4 per phase in `npm test`; raise it for a longer run: CRASH_KILLS_PER_PHASE=50 npx vitest run test/crash. */
 const KILLS_PER_PHASE = Number(process.env.CRASH_KILLS_PER_PHASE ?? 4);
@@ -46,14 +46,6 @@ async function liveStatus(): Promise<Status | undefined> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startAgent() {
-  const daemon = spawnDaemon(config);
-  await eventually(async () => {
-    if (daemon.child.exitCode !== null) throw new Error(`the daemon exited (${daemon.child.exitCode}) before it was ready:\n${daemon.log()}`);
-    return /event=ready/.test(daemon.log()) ? true : undefined;
-  }, 10_000, 'the daemon to be ready');
-  return daemon;
-}
 
 /**
  * The next code on screen. After a lost round (the receipt window) the kiosk restarts its flow after
@@ -70,7 +62,7 @@ async function nextCode(what: string): Promise<unknown> {
   }, 20_000, what);
 }
 
-async function kill(daemon: ReturnType<typeof spawnDaemon>): Promise<void> {
+async function kill(daemon: Daemon): Promise<void> {
   const { child } = daemon;
   // A daemon that already exited has fired 'exit' already: waiting for it would hang the suite.
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -103,7 +95,7 @@ afterAll(async () => {
 describe('crash suite (SIGKILL at random points)', () => {
   it('keeps a parseable state file, resumes the same code, and keeps the pairing', async () => {
     const counts = { kills: 0, awaiting: 0, sameCodeResumed: 0, receipt: 0, refresh: 0, stillPaired: 0, lostInReceiptWindow: 0, lostInRefreshWindow: 0 };
-    let daemon = await startAgent();
+    let daemon = await startDaemon(config);
     try {
       // Phase 1: kill while the person has not approved yet.
       for (let i = 0; i < KILLS_PER_PHASE; i++) {
@@ -113,7 +105,7 @@ describe('crash suite (SIGKILL at random points)', () => {
         counts.kills++;
         counts.awaiting++;
         expect(stateOnDisk()?.name).toBe('awaiting_user');
-        daemon = await startAgent();
+        daemon = await startDaemon(config);
         // The status itself, not a timed-out answer on a busy machine.
         const after = await eventually(() => liveStatus(), 10_000, 'the status after the restart');
         expect(after).toMatchObject({ state: 'awaiting_user', user_code: before?.user_code });
@@ -129,7 +121,7 @@ describe('crash suite (SIGKILL at random points)', () => {
         counts.kills++;
         counts.receipt++;
         const onDisk = stateOnDisk();
-        daemon = await startAgent();
+        daemon = await startDaemon(config);
         if (onDisk?.name === 'paired') {
           // Paired before the kill: paired straight after the restart, without the network.
           expect((await eventually(() => liveStatus(), 10_000, 'the status'))?.state).toBe('paired');
@@ -160,7 +152,7 @@ describe('crash suite (SIGKILL at random points)', () => {
         counts.refresh++;
         const onDisk = stateOnDisk();
         expect(onDisk?.name === 'paired' || onDisk?.name === 'refreshing').toBe(true);
-        daemon = await startAgent();
+        daemon = await startDaemon(config);
         // Resumes paired without waiting for the network.
         expect((await eventually(() => liveStatus(), 10_000, 'the status'))?.state).toMatch(/^(paired|refreshing)$/);
         // And is still paired after its next refresh, unless a refresh was in flight at the kill.

@@ -16,7 +16,7 @@ import type { Status } from '../src/daemon/status.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
 import { parseStateDocument } from '../src/store/state-schema.js';
-import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, pairBySimPress, runCli, startDaemon } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-diskfull-'));
 const stateDir = join(dir, 'state');
@@ -95,15 +95,10 @@ const status = async (): Promise<Status | undefined> => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startDaemon() {
-  const daemon = spawnDaemon(config);
-  await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon to be ready');
-  return daemon;
-}
 
 describe.skipIf(skipReason !== undefined)('a full disk during a refresh (issue #12 item 2)', () => {
   it('serves the new tokens from memory, writes them once the disk recovers, and a restart is still paired without reuse', async () => {
-    let daemon = await startDaemon();
+    let daemon = await startDaemon(config);
     try {
       await pairBySimPress(config, status, (code) => idp.approve(code, 'erin'));
       const before = stateOnDisk();
@@ -135,7 +130,7 @@ describe.skipIf(skipReason !== undefined)('a full disk during a refresh (issue #
       // Restarted: still paired, and the next refresh presents the live token (no reuse, no revoked grant).
       daemon.child.kill('SIGTERM');
       await new Promise((resolve) => daemon.child.on('exit', resolve));
-      daemon = await startDaemon();
+      daemon = await startDaemon(config);
       expect(await status()).toMatchObject({ state: 'paired', subject: 'erin' });
       await sleep(3500);
       const next = await runCli(['--config', config, 'token']);

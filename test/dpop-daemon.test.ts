@@ -13,7 +13,7 @@ import { callDaemon } from '../src/daemon/client.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import { DPOP_KEY_FILE, DpopKeyFile } from '../src/store/dpop-key.js';
 import { startResourceServer, type ResourceServer } from './support/dpop-resource-server.js';
-import { eventually, pairBySimPress, runCli, spawnDaemon } from './support/cli.js';
+import { pairBySimPress, runCli, withDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 let api: ResourceServer;
@@ -46,9 +46,7 @@ afterAll(async () => {
 
 describe('DPoP through the daemon', () => {
   it('serves DPoP tokens and proofs a resource server accepts; without a proof the token is refused', async () => {
-    const daemon = spawnDaemon(config);
-    try {
-      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
+    await withDaemon(config, async (daemon) => {
       // No pairing yet: no proof either.
       expect(await proofFrom({ htm: 'GET', htu: `${api.url}/photos` })).toMatchObject({ status: 409, body: { error: 'not_paired' } });
       const readStatus = async () => (await callDaemon(agentSock, 'GET', '/status', 5000))?.json() as Json | undefined;
@@ -116,9 +114,6 @@ describe('DPoP through the daemon', () => {
       expect(await idp.introspect(String(token.access_token))).toMatchObject({ active: false });
       expect(existsSync(join(stateDir, DPOP_KEY_FILE))).toBe(false);
       expect(await proofFrom({ htm: 'GET', htu: `${api.url}/photos` })).toMatchObject({ status: 409, body: { error: 'not_paired' } });
-    } finally {
-      daemon.child.kill('SIGTERM');
-      await new Promise((resolve) => daemon.child.on('exit', resolve));
-    }
+    });
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callDaemon } from '../src/daemon/client.js';
 import type { State } from '../src/pairing/state.js';
 import { FileStateStore, MAX_STATE_BYTES } from '../src/store/file-store.js';
-import { CLI, eventually, runCli, spawnDaemon } from './support/cli.js';
+import { CLI, eventually, runCli, withDaemon } from './support/cli.js';
 import { createUser, isRoot, NOT_ROOT, type LocalUser } from './support/local-user.js';
 
 const paired = (extra: Partial<Extract<State, { name: 'paired' }>['tokens']> = {}): State => ({
@@ -34,15 +34,6 @@ function device(prefix: string, state?: State, extra: Record<string, unknown> = 
   if (state !== undefined) writeFileSync(join(stateDir, 'state.json'), JSON.stringify({ schema: 1, state }), { mode: 0o600 });
   return { dir, stateDir, config, socket, stateFile: join(stateDir, 'state.json') };
 }
-
-async function stop(daemon: ReturnType<typeof spawnDaemon>): Promise<void> {
-  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
-  daemon.child.kill('SIGTERM');
-  await new Promise((r) => daemon.child.on('exit', r));
-}
-
-const ready = (daemon: ReturnType<typeof spawnDaemon>) =>
-  eventually(async () => (/event=ready/.test(daemon.log()) ? true : daemon.child.exitCode !== null ? expect.fail(daemon.log()) : undefined), 15_000, 'the daemon');
 
 describe.skipIf(!isRoot)(`files another user planted or owns (issue #13 item 2; ${isRoot ? 'root' : NOT_ROOT})`, () => {
   let other: LocalUser;
@@ -69,9 +60,7 @@ describe.skipIf(!isRoot)(`files another user planted or owns (issue #13 item 2; 
 
   it('a state.json swapped for a link to their file: the unpairing write (tokens!) replaces the link, never their file', async () => {
     const d = device('pa-link-', paired());
-    const daemon = spawnDaemon(d.config);
-    try {
-      await ready(daemon);
+    await withDaemon(d.config, async () => {
       const target = victimFile('notes.txt');
       unlinkSync(d.stateFile);
       symlinkSync(target, d.stateFile);
@@ -81,23 +70,17 @@ describe.skipIf(!isRoot)(`files another user planted or owns (issue #13 item 2; 
       expect(readdirSync(victimDir)).toEqual(['notes.txt']);
       const st = lstatSync(d.stateFile);
       expect(st.isFile() && (st.mode & 0o777) === 0o600).toBe(true);
-    } finally {
-      await stop(daemon);
-    }
+    });
   }, 30_000);
 
   it('a state.json that is a link at start is kept aside (the link itself), and their file is never read into the state', async () => {
     const d = device('pa-link-start-');
     const target = victimFile('state-look-alike.json');
     symlinkSync(target, d.stateFile);
-    const daemon = spawnDaemon(d.config);
-    try {
-      await ready(daemon);
+    await withDaemon(d.config, async (daemon) => {
       expect(daemon.log()).toMatch(/event=state_recovered problem="a symbolic link, not a file the agent wrote"/);
       untouched(target);
-    } finally {
-      await stop(daemon);
-    }
+    });
   }, 30_000);
 
   it('refuses a state directory another user owns, in one line saying what to fix, and writes nothing there', async () => {
@@ -118,14 +101,10 @@ describe('the state directory and the socket paths (issue #13 item 2)', () => {
   it('narrows a state directory others may write to 0700, and says so in the log', async () => {
     const d = device('pa-wide-');
     chmodSync(d.stateDir, 0o777);
-    const daemon = spawnDaemon(d.config);
-    try {
-      await ready(daemon);
+    await withDaemon(d.config, async (daemon) => {
       expect(daemon.log()).toMatch(new RegExp(`event=state_mode_tightened path=${d.stateDir} from=777 to=700`));
       expect(statSync(d.stateDir).mode & 0o777).toBe(0o700);
-    } finally {
-      await stop(daemon);
-    }
+    });
   }, 30_000);
 
   it('never removes a file that is not a socket at socket_path: one line, the file stays', async () => {
@@ -139,14 +118,10 @@ describe('the state directory and the socket paths (issue #13 item 2)', () => {
 
   it('gives the sockets their modes from the start: 0600 control, 0660 token', async () => {
     const d = device('pa-modes-');
-    const daemon = spawnDaemon(d.config);
-    try {
-      await ready(daemon);
+    await withDaemon(d.config, async () => {
       expect(lstatSync(join(d.stateDir, 'control.sock')).mode & 0o777).toBe(0o600);
       expect(lstatSync(d.socket).mode & 0o777).toBe(0o660);
-    } finally {
-      await stop(daemon);
-    }
+    });
   }, 30_000);
 });
 
@@ -204,9 +179,7 @@ describe('the token socket cannot be starved (issue #13 item 5)', () => {
 
   it('closes connections that send no request, or never finish its headers, within a few seconds', async () => {
     const d = device('pa-slow-');
-    const daemon = spawnDaemon(d.config);
-    try {
-      await ready(daemon);
+    await withDaemon(d.config, async () => {
       const closedAfter = async (first: string) => {
         const s = await open(d.socket);
         const t = Date.now();
@@ -225,9 +198,7 @@ describe('the token socket cannot be starved (issue #13 item 5)', () => {
       const [silent, slow] = await Promise.all([closedAfter(''), closedAfter('GET /status HTTP/1.1\r\nHost: agent\r\n')]);
       expect(silent).toBeLessThan(15_000);
       expect(slow).toBeLessThan(15_000);
-    } finally {
-      await stop(daemon);
-    }
+    });
   }, 40_000);
 });
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryLock } from '../src/daemon/lock.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { State } from '../src/pairing/state.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, runCli, withDaemon } from './support/cli.js';
 import { createUser, isRoot, NOT_ROOT, spawnNodeAs, type LocalUser } from './support/local-user.js';
 
 const LOCK_MODULE = new URL('../dist/src/daemon/lock.js', import.meta.url).href;
@@ -107,20 +107,13 @@ describe.skipIf(!isRoot)(`the state lock against another local user (issue #13; 
       await eventually(async () => (squatter.out().includes('squatting') ? true : undefined), 10_000, 'the squatter to try everything');
       // Where the other user could not even open the directory, it holds nothing of ours.
       expect(squatter.out()).toContain(`refused ${state}`);
-      const daemon = spawnDaemon(config);
-      try {
-        await eventually(async () => (/event=ready/.test(daemon.log()) ? true : daemon.child.exitCode !== null ? false : undefined), 15_000, 'the daemon');
+      await withDaemon(config, async (daemon) => {
         expect(daemon.log()).toMatch(/event=ready/);
         // And the lock still does its job against the agent's own user.
         const second = await runCli(['--config', config, 'run']);
         expect(second.status).toBe(1);
         expect(second.stderr).toMatch(/another pairing-agent is already running on /);
-      } finally {
-        if (daemon.child.exitCode === null) {
-          daemon.child.kill('SIGTERM');
-          await new Promise((r) => daemon.child.on('exit', r));
-        }
-      }
+      });
     } finally {
       squatter.child.kill('SIGKILL');
     }
@@ -169,16 +162,11 @@ describe('one writer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pa-two-'));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, hal: 'sim', state_dir: join(dir, 'state') }));
-    const first = spawnDaemon(config);
-    try {
-      await eventually(async () => (/event=ready/.test(first.log()) ? true : undefined), 10_000, 'the first daemon');
+    await withDaemon(config, async () => {
       const second = await runCli(['--config', config, 'run']);
       expect(second.status).toBe(1);
       expect(second.stderr).toMatch(/another pairing-agent is already running on /);
-    } finally {
-      first.child.kill('SIGTERM');
-      await new Promise((r) => first.child.on('exit', r));
-    }
+    });
   });
 
   it('10 concurrent `token` calls without a daemon refresh once, with no reuse', async () => {

@@ -15,7 +15,7 @@ import { callDaemon } from '../src/daemon/client.js';
 import { startDaemon } from '../src/daemon/daemon.js';
 import { pairDirectly } from './support/direct-pairing.js';
 import { PROFILES, startProviderServer, type FakeProvider } from './support/provider-servers.js';
-import { CLI, eventually, spawnDaemon } from './support/cli.js';
+import { CLI, eventually, spawnDaemon, withDaemon } from './support/cli.js';
 import { createUser, isRoot, NOT_ROOT, runNodeAs, type LocalUser } from './support/local-user.js';
 
 let idp: FakeProvider;
@@ -104,9 +104,7 @@ describe.skipIf(!isRoot)(`the panel with a read-only state directory (${isRoot ?
 describe.skipIf(!isRoot)(`a user who may not reach the daemon (${isRoot ? 'root' : NOT_ROOT})`, () => {
   it('gets one line saying what to do, for logout and status, and exit 1', async () => {
     const d = await pairedDevice('pa-unauth-', 3_600_000);
-    const daemon = spawnDaemon(d.config);
-    try {
-      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 15_000, 'the daemon');
+    await withDaemon(d.config, async (daemon) => {
       for (const command of ['logout', 'status']) {
         const r = await runNodeAs(other!, `
           const { spawnSync } = await import('node:child_process');
@@ -120,9 +118,6 @@ describe.skipIf(!isRoot)(`a user who may not reach the daemon (${isRoot ? 'root'
       }
       // And nothing happened: still paired.
       expect((await callDaemon(d.socket, 'GET', '/status', 5_000))?.json()).toMatchObject({ state: 'paired' });
-    } finally {
-      daemon.child.kill('SIGTERM');
-      await new Promise((r) => daemon.child.on('exit', r));
-    }
+    });
   }, 40_000);
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { step } from '../src/pairing/step.js';
 import { pairDirectly } from './support/direct-pairing.js';
 import { PROFILES, startProviderServer, type FakeProvider } from './support/provider-servers.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, runCli, withDaemon } from './support/cli.js';
 
 let idp: FakeProvider;
 beforeAll(async () => {
@@ -68,9 +68,7 @@ describe('unpairing with a provider that refuses revocation (Glewlwyd: 401 for p
 
   it('through the daemon too, and the next pairing clears it', async () => {
     const { config } = await pairedDevice('pa-norevoke-d-');
-    const daemon = spawnDaemon(config);
-    try {
-      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
+    await withDaemon(config, async (daemon) => {
       const out = await runCli(['--config', config, 'logout']);
       expect(out.status, out.stderr).toBe(3);
       expect(out.stderr).toContain('not revoked');
@@ -83,10 +81,7 @@ describe('unpairing with a provider that refuses revocation (Glewlwyd: 401 for p
         return st.state === 'awaiting_user' ? st : undefined;
       }, 10_000, 'a code');
       expect(s.revoked).toBeUndefined();
-    } finally {
-      daemon.child.kill('SIGTERM');
-      await new Promise((r) => daemon.child.on('exit', r));
-    }
+    });
   }, 30_000);
 });
 

@@ -12,7 +12,7 @@ import { formatJsonLine, formatLogLine } from '../src/daemon/log.js';
 import { viewScreen, textLines } from '../src/screens/render.js';
 import { printable } from '../src/text/printable.js';
 import { PROFILES, startProviderServer, type FakeProvider } from './support/provider-servers.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, runCli, withDaemon } from './support/cli.js';
 
 /** What must never reach a terminal raw: ESC, BEL, CSI (C1), RLO, zero-width space, LRI. */
 const RAW = /[\u001b\u0007\u009b\u202e\u200b\u2066]/;
@@ -62,9 +62,7 @@ describe('a provider sending escape sequences, bidi and zero-width characters', 
     const dir = mkdtempSync(join(tmpdir(), 'pa-text-'));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.profile.client.clientId, client_secret: idp.profile.client.clientSecret, scope: 'openid offline_access', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }));
-    const daemon = spawnDaemon(config);
-    try {
-      await eventually(async () => (/event=ready/.test(daemon.log()) ? true : undefined), 10_000, 'the daemon');
+    await withDaemon(config, async (daemon) => {
       await runCli(['--config', config, 'sim', 'press']);
       const statusWhen = (ok: (line: string) => boolean, what: string) =>
         eventually(async () => {
@@ -83,9 +81,6 @@ describe('a provider sending escape sequences, bidi and zero-width characters', 
       const json = (await runCli(['--config', config, 'status', '--json'])).stdout;
       expect(json).not.toMatch(RAW);
       expect(daemon.log()).not.toMatch(RAW);
-    } finally {
-      daemon.child.kill('SIGTERM');
-      await new Promise((r) => daemon.child.on('exit', r));
-    }
+    });
   }, 40_000);
 });

@@ -36,10 +36,54 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   return finished(child, `pairing-agent ${args.join(' ')}`, timeoutMs);
 }
 
+/** A `pairing-agent run` child process and its log so far. */
+export interface Daemon {
+  child: ChildProcess;
+  log: () => string;
+}
+
 /** Starts `pairing-agent run` as a child process; its log lines are collected. */
-export function spawnDaemon(configPath: string, env: Record<string, string | undefined> = {}): { child: ChildProcess; log: () => string } {
+export function spawnDaemon(configPath: string, env: Record<string, string | undefined> = {}): Daemon {
   const child = spawn(process.execPath, [CLI, '--config', configPath, 'run'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   return { child, log: output(child) };
+}
+
+/** Waits for the daemon's `event=ready` line; fails at once, quoting its log, if it exits before. */
+export function daemonReady(daemon: Daemon, timeoutMs = 15_000): Promise<true> {
+  return eventually(async () => {
+    if (/event=ready/.test(daemon.log())) return true;
+    if (daemon.child.exitCode !== null) throw new Error(`the daemon exited (${daemon.child.exitCode}) before it was ready:\n${daemon.log()}`);
+    return undefined;
+  }, timeoutMs, 'the daemon to be ready');
+}
+
+/** Stops the daemon as systemd does (SIGTERM) and waits for it to exit; nothing to do if it has. */
+export async function stopDaemon(daemon: Daemon): Promise<void> {
+  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
+  daemon.child.kill('SIGTERM');
+  await new Promise((r) => daemon.child.on('exit', r));
+}
+
+/** Starts the daemon and waits until it is ready (stopping it again if it never is). */
+export async function startDaemon(configPath: string, env: Record<string, string | undefined> = {}, readyMs?: number): Promise<Daemon> {
+  const daemon = spawnDaemon(configPath, env);
+  try {
+    await daemonReady(daemon, readyMs);
+  } catch (e) {
+    await stopDaemon(daemon);
+    throw e;
+  }
+  return daemon;
+}
+
+/** Runs `use` with a ready daemon, and stops the daemon afterwards whatever happened. */
+export async function withDaemon<T>(configPath: string, use: (daemon: Daemon) => Promise<T>, env: Record<string, string | undefined> = {}): Promise<T> {
+  const daemon = await startDaemon(configPath, env);
+  try {
+    return await use(daemon);
+  } finally {
+    await stopDaemon(daemon);
+  }
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
-import { eventually, runCli, withDaemon } from './support/cli.js';
+import { eventually, runCli, simConfig, withDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 const dir = mkdtempSync(join(tmpdir(), 'pa-simqr-'));
@@ -33,10 +33,7 @@ async function statusJson(): Promise<Record<string, unknown>> {
 
 beforeAll(async () => {
   idp = await startEmbeddedIdp({ interval: 1 });
-  writeFileSync(
-    config,
-    JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }),
-  );
+  writeFileSync(config, JSON.stringify(simConfig(idp, dir)));
 });
 afterAll(async () => {
   await idp.close();

@@ -9,17 +9,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callDaemon } from '../src/daemon/client.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
-import { runCli, spawnDaemon, stopDaemon, withDaemon } from './support/cli.js';
+import { runCli, simConfig, spawnDaemon, stopDaemon, withDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 const dir = mkdtempSync(join(tmpdir(), 'pa-wait-'));
 const config = join(dir, 'config.json');
 
 function writeConfig(extra: Record<string, unknown> = {}): void {
-  writeFileSync(
-    config,
-    JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid profile offline_access', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock'), ...extra }),
-  );
+  writeFileSync(config, JSON.stringify(simConfig(idp, dir, { scope: 'openid profile offline_access', ...extra })));
 }
 
 const wait = (...args: string[]) => runCli(['--config', config, 'wait', ...args], {}, 40_000);

@@ -17,7 +17,7 @@ import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import type { State, StepContext, Tokens } from '../src/pairing/state.js';
 import { step } from '../src/pairing/step.js';
 import { CLOCK_STEP_MIN_MS, freshEnough } from '../src/pairing/timing.js';
-import { daemonReady, eventually, pairBySimPress, runCli, spawnDaemon, stopDaemon } from './support/cli.js';
+import { daemonReady, eventually, pairBySimPress, runCli, simConfig, spawnDaemon, stopDaemon } from './support/cli.js';
 
 const NOW = 1_700_000_000_000;
 const DAY = 86_400_000;
@@ -98,7 +98,7 @@ describe.skipIf(!existsSync(FAKETIME))('the built daemon under libfaketime (issu
   beforeAll(async () => {
     // Hour-long access tokens: a refresh before the end of the test happens only because of the clocks.
     idp = await startEmbeddedIdp({ ttl: { accessToken: 3600 }, interval: 1 });
-    writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }));
+    writeFileSync(config, JSON.stringify(simConfig(idp, dir)));
   });
   afterAll(async () => {
     await idp?.close();

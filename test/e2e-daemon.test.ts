@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../dev/idp/embedded.js';
 import { Bitmap } from '../src/screens/bitmap.js';
 import { scanPanel } from './fixtures/scan.js';
-import { eventually, runCli, spawnDaemon } from './support/cli.js';
+import { eventually, runCli, simConfig, spawnDaemon } from './support/cli.js';
 
 let idp: EmbeddedIdp;
 const grantErrors: string[] = [];
@@ -42,10 +42,7 @@ beforeAll(async () => {
       // A poll before the approval lands (a busy machine) is the normal RFC 8628 §3.5 answer, not a reuse.
       if (error.message !== 'authorization_pending') grantErrors.push(error.message);
     });
-  writeFileSync(
-    config,
-    JSON.stringify({ issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid profile email offline_access', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }),
-  );
+  writeFileSync(config, JSON.stringify(simConfig(idp, dir, { scope: 'openid profile email offline_access' })));
 });
 afterAll(async () => {
   await idp.close();

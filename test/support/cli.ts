@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { finished, output, type ChildResult } from './child.js';
 
@@ -34,6 +35,14 @@ export function runBuiltCli(args: string[], env: Record<string, string | undefin
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 20_000): Promise<CliResult> {
   const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   return finished(child, `pairing-agent ${args.join(' ')}`, timeoutMs);
+}
+
+/**
+ * The configuration of a simulated device (`hal: "sim"`) on `idp`'s public client, its state and sockets
+ * in `dir`; `extra` adds or overrides keys (another `scope`, `auto_pair`).
+ */
+export function simConfig(idp: { issuer: string; publicClientId: string }, dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { issuer: idp.issuer, client_id: idp.publicClientId, scope: 'openid offline_access', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock'), ...extra };
 }
 
 /** A `pairing-agent run` child process and its log so far. */

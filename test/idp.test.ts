@@ -97,6 +97,15 @@ async function introspect(ep: Endpoints, idp: EmbeddedIdp, token: string): Promi
   return reply.body;
 }
 
+/** A device authorization the person answers with `decide` (approve or deny its user code), then one poll. */
+async function answered(ep: Endpoints, auth: ClientAuth, decide: (userCode: string) => Promise<unknown>, scope = SCOPE) {
+  const da = await authorizeDevice(ep, auth, scope);
+  const userCode = str(da.body, 'user_code');
+  const deviceCode = str(da.body, 'device_code');
+  await decide(userCode);
+  return { userCode, deviceCode, reply: await poll(ep, auth, deviceCode) };
+}
+
 /** A whole device flow approved as `subject`: the token response. */
 async function pair(idp: EmbeddedIdp, ep: Endpoints, auth: ClientAuth, subject = 'alice'): Promise<Json> {
   const da = await authorizeDevice(ep, auth);
@@ -196,12 +205,10 @@ describe('the test IdP behaves like a real one', () => {
 
   it('treats a second poll of a consumed device code as an attack: invalid_grant and the grant is revoked', async () => {
     const auth = publicAuth(idp);
-    const da = await authorizeDevice(ep, auth);
-    await idp.approve(str(da.body, 'user_code'));
-    const first = await poll(ep, auth, str(da.body, 'device_code'));
+    const { deviceCode, reply: first } = await answered(ep, auth, (code) => idp.approve(code));
     expect(first.status).toBe(200);
 
-    const again = await poll(ep, auth, str(da.body, 'device_code'));
+    const again = await poll(ep, auth, deviceCode);
     expect(again.status).toBe(400);
     expect(again.body.error).toBe('invalid_grant');
     // So a poll whose answer was lost cannot be retried: the tokens it issued are dead too.
@@ -285,13 +292,10 @@ describe('the test IdP behaves like a real one', () => {
   });
 
   it('passes access_denied to the device after deny()', async () => {
-    const auth = publicAuth(idp);
-    const da = await authorizeDevice(ep, auth);
-    await idp.deny(str(da.body, 'user_code'));
-    const denied = await poll(ep, auth, str(da.body, 'device_code'));
+    const { userCode, reply: denied } = await answered(ep, publicAuth(idp), (code) => idp.deny(code));
     expect(denied.status).toBe(400);
     expect(denied.body.error).toBe('access_denied');
-    await expect(idp.approve(str(da.body, 'user_code'))).rejects.toThrow(/already been used/);
+    await expect(idp.approve(userCode)).rejects.toThrow(/already been used/);
   });
 
   it('lets the confidential client authenticate with client_secret_basic and with client_secret_post', async () => {
@@ -307,10 +311,7 @@ describe('the test IdP behaves like a real one', () => {
   });
 
   it('issues no refresh token without offline_access', async () => {
-    const auth = publicAuth(idp);
-    const da = await authorizeDevice(ep, auth, 'openid profile');
-    await idp.approve(str(da.body, 'user_code'));
-    const tokens = await poll(ep, auth, str(da.body, 'device_code'));
+    const { reply: tokens } = await answered(ep, publicAuth(idp), (code) => idp.approve(code), 'openid profile');
     expect(tokens.status).toBe(200);
     expect(tokens.body).not.toHaveProperty('refresh_token');
   });

@@ -25,7 +25,7 @@ export interface WearMeter {
   writes: StateWrite[];
 }
 
-/** Each write costs two fsyncs (the temp file, then the directory), as the strace test in test/store.test.ts shows. */
+/** Each write costs two fsyncs (the temp file, then the directory), as the strace test in test/store/file-store.test.ts shows. */
 export const FSYNCS_PER_WRITE = 2;
 
 export function wearMeter(dir: string, now: () => number): WearMeter {

@@ -31,14 +31,12 @@ export function endpointUrlProblem(value: string): string | undefined {
   // RFC 8414 §2 / RFC 6749 §3.1: no fragment in endpoint URLs. An empty one (`…/token#`) is a fragment too
   // (RFC 3986 §3.5), though `url.hash` is '' for it.
   const fragment = url.hash !== '' || url.href.endsWith('#');
-  if (url.protocol === 'https:') {
-    return fragment ? 'must not contain a #fragment' : undefined;
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    return `must use https:// (http:// is allowed only for loopback hosts), got ${url.origin}`;
   }
-  if (url.protocol === 'http:') {
-    if (!isLoopbackHost(url.hostname)) {
-      return `must use https:// (http:// is allowed only for loopback hosts), got ${url.origin}`;
-    }
-    return fragment ? 'must not contain a #fragment' : undefined;
-  }
-  return `must be an https:// URL, got ${url.protocol}`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be an https:// URL, got ${url.protocol}`;
+  // A user name or password in a URL would be printed wherever the URL is (config show, errors, logs)
+  // and sent as Basic credentials by some clients: the client's credentials go in client_secret.
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password (put the secret in client_secret)';
+  return fragment ? 'must not contain a #fragment' : undefined;
 }

@@ -43,6 +43,7 @@ describe('validateConfig', () => {
     ['a value outside an enum', { ...base, hal: 'arduino' }, `${PATH}: hal: must be one of "rpi", "sim", "terminal", got the string "arduino"`],
     ['http:// to a remote host', { ...base, issuer: 'http://idp.example.com' }, `${PATH}: issuer: must use https:// (http:// is allowed only for loopback hosts), got http://idp.example.com`],
     ['http:// token endpoint to a private address', { ...base, token_endpoint: 'http://192.168.1.5/token' }, `${PATH}: token_endpoint: must use https://`],
+    ['an issuer with a password in it (never echoed)', { ...base, issuer: 'https://device:s3cret@idp.example.com' }, `${PATH}: issuer: must not contain a user name or password (put the secret in client_secret)`],
     ['a javascript: URL', { ...base, userinfo_endpoint: 'javascript:alert(1)' }, `${PATH}: userinfo_endpoint: must be an https:// URL, got javascript:`],
     ['a relative URL', { ...base, issuer: '/realms/core' }, `${PATH}: issuer: is not a valid absolute URL`],
     ['no issuer and no token endpoint', { client_id: 'x', device_authorization_endpoint: 'https://a.example/device' }, `${PATH}: token_endpoint: is required when "issuer" is not set`],

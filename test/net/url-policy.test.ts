@@ -8,6 +8,7 @@ import { endpointUrlProblem, isLoopbackHost } from '../../src/net/url-policy.js'
 
 const OFF_LOOPBACK = (origin: string) => `must use https:// (http:// is allowed only for loopback hosts), got ${origin}`;
 const FRAGMENT = 'must not contain a #fragment';
+const CREDENTIALS = 'must not contain a user name or password (put the secret in client_secret)';
 
 describe('endpointUrlProblem', () => {
   it.each([
@@ -49,6 +50,11 @@ describe('endpointUrlProblem', () => {
     ['a bare host', 'idp.example.com', 'is not a valid absolute URL: "idp.example.com"'],
     ['a port out of range', 'http://127.0.0.1:99999/token', 'is not a valid absolute URL: "http://127.0.0.1:99999/token"'],
     ['an empty string', '', 'is not a valid absolute URL: ""'],
+
+    // Refused: credentials in the URL, which would be printed wherever the URL is.
+    ['https with a user and password', 'https://device:s3cret@idp.example.com/token', CREDENTIALS],
+    ['https with a user name only', 'https://device@idp.example.com/token', CREDENTIALS],
+    ['loopback http with a password only', 'http://:s3cret@127.0.0.1/token', CREDENTIALS],
 
     // Refused: fragments (RFC 8414 §2, RFC 6749 §3.1), on https and on loopback http alike.
     ['https with a fragment', 'https://idp.example.com/token#x', FRAGMENT],

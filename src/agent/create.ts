@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Hal } from '../../hal/types.js';
 import type { Config } from '../config/types.js';
-import { DISCOVERY_CACHE_FILE } from '../store/discovery-cache.js';
+import { DISCOVERY_CACHE_FILE, fileDiscoveryCache } from '../store/discovery-cache.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import { withDpopKey } from '../store/dpop-state-store.js';
 import { FileStateStore } from '../store/file-store.js';
@@ -52,7 +52,7 @@ export function createAgent(config: Config, deps: AgentDeps): ComposedAgent {
   const store = deps.store ?? FileStateStore.open(config.state_dir).store;
   const agent = new Agent({
     store: withDpopKey(store, dpopKeys, log),
-    idp: createIdpClient(config, { log, cachePath: join(config.state_dir, DISCOVERY_CACHE_FILE), dpopKeys, version: packageVersion() }),
+    idp: createIdpClient(config, { log, cache: fileDiscoveryCache(join(config.state_dir, DISCOVERY_CACHE_FILE)), dpopKeys, version: packageVersion() }),
     hal: deps.hal,
     clock,
     log,

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/types.js';
 import { AgentError, NetworkError, ProtocolError } from '../errors.js';
-import type { ClientCredentials, DpopContext, DpopKey, Endpoints, HttpClient } from '../oauth/index.js';
+import type { ClientCredentials, DiscoveryCache, DpopContext, DpopKey, Endpoints, HttpClient } from '../oauth/index.js';
 import {
   createHttpClient,
   DPOP_ALG,
@@ -22,15 +22,14 @@ import {
 import { rejectUnverifiable, type IdTokenValidator } from '../oauth/id-token.js';
 import type { DeviceAuthorizationResult, Identity, RevokeOutcome } from '../pairing/state.js';
 import { failureOutcome, pollOutcome, refreshOutcome } from './outcomes.js';
-import { fileDiscoveryCache } from '../store/discovery-cache.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import type { IdpClient } from './types.js';
 import type { Logger } from '../log-events.js';
 
 export interface IdpClientOptions {
   log: Logger;
-  /** Where discovery is cached for offline boots. */
-  cachePath?: string;
+  /** Where discovery is cached for offline boots (`store/discovery-cache.ts`'s file). */
+  cache?: DiscoveryCache;
   /** For tests: an HTTP client with other limits. */
   http?: HttpClient;
   /**
@@ -77,7 +76,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
     resolved ??= resolveEndpoints(http, {
       ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
       explicit: explicitEndpoints(config),
-      ...(options.cachePath === undefined ? {} : { cache: fileDiscoveryCache(options.cachePath) }),
+      ...(options.cache === undefined ? {} : { cache: options.cache }),
       logger: (event, fields) => log(event, fields as Record<string, string>),
     }).then(
       (r) => {

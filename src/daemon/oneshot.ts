@@ -10,12 +10,10 @@ import type { Logger } from '../log-events.js';
 import type { Config } from '../config/types.js';
 import type { DpopKeyFile } from '../store/dpop-key.js';
 import { waitLock } from './lock.js';
-
-/** Other CLI calls may hold the lock for one refresh: wait that long, and a little more. */
-const LOCK_WAIT_MARGIN_MS = 5_000;
+import { agentWaitMs, lockWaitMs } from './waits.js';
 
 export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent: Agent, clock: Clock, dpopKeys: DpopKeyFile) => Promise<T>): Promise<T> {
-  const lock = await waitLock(config.state_dir, config.http_timeout_ms * 2 + LOCK_WAIT_MARGIN_MS);
+  const lock = await waitLock(config.state_dir, lockWaitMs(config));
   try {
     const hal = createSimHal(config);
     // One event, then gone: a command never starts a pairing by itself, whatever `auto_pair` says.
@@ -26,9 +24,9 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
     try {
       return await fn(agent, clock, dpopKeys);
     } finally {
-      // Let a refresh already sent land on disk before the lock is released (its answer holds the
-      // rotated refresh token).
-      await agent.stop(config.http_timeout_ms * 2);
+      // Let a request already sent land on disk before the lock is released (a refresh's answer holds
+      // the rotated refresh token): a logout's revocation is the longest, two requests and the write.
+      await agent.stop(agentWaitMs(config, 2));
       await hal.close();
     }
   } finally {

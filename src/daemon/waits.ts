@@ -23,6 +23,17 @@ export function agentWaitMs(config: Timeouts, requests = 1): number {
   return config.http_timeout_ms * requests + STATE_WRITE_MARGIN_MS;
 }
 
+/** A one-shot command's start and stop around its requests, while it holds the state lock. */
+export const LOCK_HOLD_MARGIN_MS = 3_000;
+
+/**
+ * How long a command without a daemon waits for the state lock another command holds: the longest that
+ * one holds it (a logout's revocation, two requests and the write) and its start and stop.
+ */
+export function lockWaitMs(config: Timeouts): number {
+  return agentWaitMs(config, 2) + LOCK_HOLD_MARGIN_MS;
+}
+
 /** How long a command waits for the daemon's reply to a question the daemon may hold up to `heldMs`. */
 export function replyWaitMs(heldMs: number): number {
   return heldMs + REPLY_MARGIN_MS;

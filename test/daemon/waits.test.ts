@@ -3,7 +3,7 @@
  * how long the agent waits for the provider, and a command for the daemon (issue #7, #17).
  */
 import { describe, expect, it } from 'vitest';
-import { agentWaitMs, deadline, replyWaitMs, statusWaitMs } from '../../src/daemon/waits.js';
+import { agentWaitMs, deadline, lockWaitMs, replyWaitMs, statusWaitMs } from '../../src/daemon/waits.js';
 
 const config = { http_timeout_ms: 10_000 };
 
@@ -13,6 +13,7 @@ describe('waits (ms), from http_timeout_ms', () => {
     ['the token command waits for that, and the reply', replyWaitMs(agentWaitMs(config)), 14_000],
     ['logout waits for a revocation: two requests and the write', agentWaitMs(config, 2), 22_000],
     ['the logout command waits for that, and the reply', replyWaitMs(agentWaitMs(config, 2)), 24_000],
+    ['a command without a daemon waits for the lock another holds: a logout, and its start and stop', lockWaitMs(config), 25_000],
     ['status: one HTTP timeout for the daemon to answer', statusWaitMs(config), 10_000],
     ['status?wait= held 60 s: that, and one HTTP timeout', statusWaitMs(config, 60_000), 70_000],
     ['the shortest http_timeout_ms (500): a refresh', agentWaitMs({ http_timeout_ms: 500 }), 2_500],
@@ -22,6 +23,10 @@ describe('waits (ms), from http_timeout_ms', () => {
 
   it.each([500, 10_000, 120_000])('a command never gives up before the daemon it asked (http_timeout_ms %i)', (http) => {
     for (const requests of [1, 2]) expect(replyWaitMs(agentWaitMs({ http_timeout_ms: http }, requests))).toBeGreaterThan(agentWaitMs({ http_timeout_ms: http }, requests));
+  });
+
+  it.each([500, 10_000, 120_000])('a command waits for the lock longer than another may hold it for a logout (http_timeout_ms %i)', (http) => {
+    expect(lockWaitMs({ http_timeout_ms: http })).toBeGreaterThan(agentWaitMs({ http_timeout_ms: http }, 2));
   });
 });
 

@@ -14,7 +14,7 @@ import { callDaemon, type ApiReply } from '../../src/daemon/client.js';
 import { controlSocketPath } from '../../src/daemon/paths.js';
 import { STATE_NAMES, isStateName, type Status } from '../../src/daemon/status.js';
 import { waitForState } from '../../src/daemon/wait-state.js';
-import { agentWaitMs, deadline, replyWaitMs } from '../../src/daemon/waits.js';
+import { agentWaitMs, deadline, logoutWaitMs, replyWaitMs } from '../../src/daemon/waits.js';
 import { AgentError } from '../../src/errors.js';
 import type { StateName } from '../../src/pairing/state.js';
 import { killOnExit } from './children.js';
@@ -234,7 +234,7 @@ export async function startSimulatedDevice(options: SimulatedDeviceOptions): Pro
       throw new AgentError('ERR_DAEMON', `no access token: ${String(body.reason ?? body.error)}${body.state === undefined ? '' : ` (state: ${String(body.state)})`}`);
     },
     async logout() {
-      const reply = await call('POST', '/logout', replyWaitMs(agentWaitMs(config)));
+      const reply = await call('POST', '/logout', replyWaitMs(logoutWaitMs(config)));
       return reply.json() as Status;
     },
     log: () => lines.join('\n'),

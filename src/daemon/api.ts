@@ -25,6 +25,8 @@ export interface ApiOptions {
   log: Logger;
   /** How long `GET /token` waits for a refresh before answering 503. */
   refreshWaitMs: number;
+  /** How long `POST /logout` waits for the revocation (two requests) and the wipe before answering 504. */
+  logoutWaitMs: number;
   /** The simulated panel as PNG, when the HAL is simulated. */
   screenPng?: () => Buffer;
   /** Presses the simulated button; undefined when there is none. */
@@ -114,7 +116,7 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
   if (method === 'POST' && path === '/logout') {
     // The state machine decides which states a logout applies to (issue #14).
     await o.agent.dispatch({ type: 'logout' });
-    const done = await o.agent.waitFor((s) => s.name !== 'unpairing', o.refreshWaitMs);
+    const done = await o.agent.waitFor((s) => s.name !== 'unpairing', o.logoutWaitMs);
     return json(done === undefined ? 504 : 200, liveStatus(o.agent.state, o));
   }
   if (method === 'GET' && path === '/screen') {

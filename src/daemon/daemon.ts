@@ -19,7 +19,7 @@ import { closeServer, listenApi, type ApiOptions } from './api.js';
 import { prepareSocketPath } from './socket-dir.js';
 import { tryLock } from './lock.js';
 import { controlSocketPath } from './paths.js';
-import { agentWaitMs } from './waits.js';
+import { agentWaitMs, logoutWaitMs } from './waits.js';
 import { createNotifier, type NotifySend } from './sd-notify.js';
 import { queueWatch, stallLimitMs } from './watchdog.js';
 
@@ -96,6 +96,7 @@ async function start(
     clock,
     log,
     refreshWaitMs: agentWaitMs(config),
+    logoutWaitMs: logoutWaitMs(config),
     dpopKey: () => dpopKeys.load(),
     // The simulated device is driven from outside (issue #5): `pairing-agent sim press | screen`.
     ...(sim === undefined ? {} : { press: (long: boolean) => sim.press(long), screenPng: () => pngOf(sim.capture()) }),

@@ -10,7 +10,7 @@ import type { Logger } from '../log-events.js';
 import type { Config } from '../config/types.js';
 import type { DpopKeyFile } from '../store/dpop-key.js';
 import { waitLock } from './lock.js';
-import { agentWaitMs, lockWaitMs } from './waits.js';
+import { lockWaitMs, logoutWaitMs } from './waits.js';
 
 export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent: Agent, clock: Clock, dpopKeys: DpopKeyFile) => Promise<T>): Promise<T> {
   const lock = await waitLock(config.state_dir, lockWaitMs(config));
@@ -26,7 +26,7 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
     } finally {
       // Let a request already sent land on disk before the lock is released (a refresh's answer holds
       // the rotated refresh token): a logout's revocation is the longest, two requests and the write.
-      await agent.stop(agentWaitMs(config, 2));
+      await agent.stop(logoutWaitMs(config));
       await hal.close();
     }
   } finally {

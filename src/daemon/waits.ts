@@ -23,6 +23,14 @@ export function agentWaitMs(config: Timeouts, requests = 1): number {
   return config.http_timeout_ms * requests + STATE_WRITE_MARGIN_MS;
 }
 
+/**
+ * How long a logout may take: the agent revokes the refresh token, then the access token (two requests,
+ * RFC 7009 §2.1), and writes the wipe. `POST /logout` waits that long, as the command without a daemon does.
+ */
+export function logoutWaitMs(config: Timeouts): number {
+  return agentWaitMs(config, 2);
+}
+
 /** A one-shot command's start and stop around its requests, while it holds the state lock. */
 export const LOCK_HOLD_MARGIN_MS = 3_000;
 
@@ -31,7 +39,7 @@ export const LOCK_HOLD_MARGIN_MS = 3_000;
  * one holds it (a logout's revocation, two requests and the write) and its start and stop.
  */
 export function lockWaitMs(config: Timeouts): number {
-  return agentWaitMs(config, 2) + LOCK_HOLD_MARGIN_MS;
+  return logoutWaitMs(config) + LOCK_HOLD_MARGIN_MS;
 }
 
 /** How long a command waits for the daemon's reply to a question the daemon may hold up to `heldMs`. */

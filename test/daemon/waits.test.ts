@@ -3,7 +3,7 @@
  * how long the agent waits for the provider, and a command for the daemon (issue #7, #17).
  */
 import { describe, expect, it } from 'vitest';
-import { agentWaitMs, deadline, lockWaitMs, replyWaitMs, statusWaitMs } from '../../src/daemon/waits.js';
+import { agentWaitMs, deadline, lockWaitMs, logoutWaitMs, replyWaitMs, statusWaitMs } from '../../src/daemon/waits.js';
 
 const config = { http_timeout_ms: 10_000 };
 
@@ -11,8 +11,8 @@ describe('waits (ms), from http_timeout_ms', () => {
   it.each<[string, number, number]>([
     ['GET /token waits for one refresh and its write', agentWaitMs(config), 12_000],
     ['the token command waits for that, and the reply', replyWaitMs(agentWaitMs(config)), 14_000],
-    ['logout waits for a revocation: two requests and the write', agentWaitMs(config, 2), 22_000],
-    ['the logout command waits for that, and the reply', replyWaitMs(agentWaitMs(config, 2)), 24_000],
+    ['logout waits for a revocation: two requests and the write', logoutWaitMs(config), 22_000],
+    ['the logout command waits for that, and the reply', replyWaitMs(logoutWaitMs(config)), 24_000],
     ['a command without a daemon waits for the lock another holds: a logout, and its start and stop', lockWaitMs(config), 25_000],
     ['status: one HTTP timeout for the daemon to answer', statusWaitMs(config), 10_000],
     ['status?wait= held 60 s: that, and one HTTP timeout', statusWaitMs(config, 60_000), 70_000],

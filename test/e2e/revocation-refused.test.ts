@@ -3,7 +3,8 @@
  * revocation only with Basic client authentication or a bearer token with a configured scope, so a
  * public client's revoke gets HTTP 401. The agent still wipes (the person asked), but says the tokens
  * were not revoked: `logout` exits 3 with the provider's answer, `status --json` carries
- * `"revoked": false` until the next pairing.
+ * `"revoked": false` until the next pairing. And when it is slow to revoke: a logout waits for both
+ * revocation requests, through the daemon as without one.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { step } from '../../src/pairing/step.js';
 import { pairDirectly } from '../support/direct-pairing.js';
 import { PROFILES, startProviderServer, type FakeProvider } from '../support/provider-servers.js';
+import { startSimulatedDevice } from 'pairing-agent/testing';
 import { eventually, runCli, withDaemon } from '../support/cli.js';
 
 let idp: FakeProvider;
@@ -27,11 +29,12 @@ afterAll(async () => {
 });
 
 /** A device paired through plain HTTP, its state on disk as a paired agent leaves it. */
-async function pairedDevice(prefix: string) {
+async function pairedDevice(prefix: string, extra: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const config = join(dir, 'config.json');
   const stateDir = join(dir, 'state');
-  writeFileSync(config, JSON.stringify({ issuer: idp.issuer, client_id: idp.profile.client.clientId, hal: 'sim', state_dir: stateDir, socket_path: join(dir, 'agent.sock') }));
+  const settings = { issuer: idp.issuer, client_id: idp.profile.client.clientId, hal: 'sim', state_dir: stateDir, socket_path: join(dir, 'agent.sock'), ...extra };
+  writeFileSync(config, JSON.stringify(settings));
   const t = await pairDirectly(idp, 'dana');
   const now = Date.now();
   mkdirSync(stateDir, { mode: 0o700 });
@@ -43,7 +46,7 @@ async function pairedDevice(prefix: string) {
     }),
     { mode: 0o600 },
   );
-  return { config, stateFile: join(stateDir, 'state.json'), tokens: t };
+  return { config, settings, stateDir, stateFile: join(stateDir, 'state.json'), tokens: t };
 }
 
 const statusJson = async (config: string) => JSON.parse((await runCli(['--config', config, 'status', '--json'])).stdout) as Record<string, unknown>;
@@ -83,6 +86,42 @@ describe('unpairing with a provider that refuses revocation (Glewlwyd: 401 for p
       expect(s.revoked).toBeUndefined();
     });
   }, 30_000);
+});
+
+describe('a provider slow to revoke (each request within http_timeout_ms, both together longer than one)', () => {
+  // Each revocation request answers after SLOW_MS: within one HTTP timeout, but the two a logout sends
+  // (the refresh token, then the access token: RFC 7009 §2.1) take longer than one request's wait.
+  const HTTP_TIMEOUT_MS = 5_000;
+  const SLOW_MS = 4_000;
+  const slowRevocation = () =>
+    idp.intercept(async (req) => {
+      if (req.path === PROFILES.rfc8628.paths.revocation) await new Promise((r) => setTimeout(r, SLOW_MS));
+      return undefined;
+    });
+
+  it('logout through the daemon waits for both requests: revoked and unpaired, not 504', async () => {
+    slowRevocation();
+    const { config, tokens } = await pairedDevice('pa-slowrevoke-', { http_timeout_ms: HTTP_TIMEOUT_MS });
+    await withDaemon(config, async (daemon) => {
+      const seen = idp.requests.length;
+      const out = await runCli(['--config', config, 'logout'], {}, 30_000);
+      expect(out, daemon.log()).toMatchObject({ status: 0, stdout: 'unpaired\n' });
+      expect(idp.isRefreshTokenActive(tokens.refresh_token)).toBe(false);
+      expect(idp.requests.slice(seen).filter((r) => r.path === PROFILES.rfc8628.paths.revocation).map((r) => r.form.token_type_hint)).toEqual(['refresh_token', 'access_token']);
+    });
+  }, 60_000);
+
+  it("the testing API's logout() waits as long (pairing-agent/testing, issue #17)", async () => {
+    slowRevocation();
+    const { settings, stateDir, tokens } = await pairedDevice('pa-slowrevoke-t-', { http_timeout_ms: HTTP_TIMEOUT_MS });
+    const device = await startSimulatedDevice({ config: settings, stateDir });
+    try {
+      expect(await device.logout()).toMatchObject({ state: 'unpaired' });
+      expect(idp.isRefreshTokenActive(tokens.refresh_token)).toBe(false);
+    } finally {
+      await device.stop();
+    }
+  }, 60_000);
 });
 
 describe('what counts as revoked', () => {

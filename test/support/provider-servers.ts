@@ -19,6 +19,8 @@ import type { ProviderProfile } from './provider-servers-profiles.js';
 export type { ProviderProfile } from './provider-servers-profiles.js';
 export { PROFILES } from './provider-servers-profiles.js';
 
+type Interceptor = (req: RecordedRequest) => CannedResponse | undefined | Promise<CannedResponse | undefined>;
+
 /** One request as the fake saw it (for assertions on what the client sent). */
 export interface RecordedRequest {
   method: string;
@@ -54,8 +56,11 @@ export interface FakeProvider {
   deny(userCode: string): void;
   /** Make a device code's next poll answer `expired_token`. */
   expire(userCode: string): void;
-  /** Override answers: return a CannedResponse to send it, undefined to let the fake answer. */
-  intercept(fn: ((req: RecordedRequest) => CannedResponse | undefined) | undefined): void;
+  /**
+   * Override answers: return a CannedResponse to send it, undefined to let the fake answer; a promise of
+   * either to answer later (a slow provider).
+   */
+  intercept(fn: Interceptor | undefined): void;
   /** Process the next request to `path` normally, then drop the connection instead of answering (a lost answer). */
   loseNextAnswer(path: string): void;
   /** Whether a refresh token is currently valid. */
@@ -121,7 +126,7 @@ export async function startProviderServer(profile: ProviderProfile, options: Pro
   const refreshTokens = new Map<string, RefreshState>();
   const accessTokens = new Map<string, { subject: string; active: boolean; family: string }>();
   const requests: RecordedRequest[] = [];
-  let interceptor: ((req: RecordedRequest) => CannedResponse | undefined) | undefined;
+  let interceptor: Interceptor | undefined;
   const losing = new Set<string>();
   let signing: { key: CryptoKey | Uint8Array; alg: string; jwk?: JWK } | undefined;
   if (profile.idToken && profile.idTokenHmacKey !== undefined) {
@@ -329,7 +334,7 @@ export async function startProviderServer(profile: ProviderProfile, options: Pro
       const form = Object.fromEntries(new URLSearchParams(req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? raw : ''));
       const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, form };
       requests.push(recorded);
-      const response = interceptor?.(recorded) ?? (await answer(recorded));
+      const response = (await interceptor?.(recorded)) ?? (await answer(recorded));
       if (losing.delete(path)) req.socket.destroy();
       else send(res, response);
     })().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/index.js';
 import { callDaemon } from '../../daemon/client.js';
 import { streamLogger } from '../../daemon/log.js';
 import { controlSocketPath } from '../../daemon/paths.js';
-import { agentWaitMs, replyWaitMs } from '../../daemon/waits.js';
+import { logoutWaitMs, replyWaitMs } from '../../daemon/waits.js';
 import { printableStatus, statusOf, type Status } from '../../daemon/status.js';
 import { EXIT_FAILURE, EXIT_NOT_REVOKED, EXIT_OK } from '../report.js';
 import type { Command, OptionSpec } from '../io.js';
@@ -18,8 +18,8 @@ export const examples = ['pairing-agent logout --config /etc/pairing-agent/confi
 
 const command: Command = async ({ configPath, io, logFormat }) => {
   const { config } = loadConfig({ path: configPath, env: io.env });
-  // A revocation is two requests (the refresh token, then the access token).
-  const waitMs = agentWaitMs(config, 2);
+  // As long as the daemon's `POST /logout` waits: a revocation is two requests.
+  const waitMs = logoutWaitMs(config);
   const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/logout', replyWaitMs(waitMs));
   let status: Status;
   if (viaDaemon !== undefined) {

@@ -60,6 +60,8 @@ export interface AgentOptions {
   refreshIdleTimeoutMs?: number;
   /** The state directory cannot be written: the panel says so (issue #13). @default false */
   readOnlyStorage?: boolean;
+  /** Where the state is kept, named when it cannot be written (issue #13). */
+  stateDir?: string;
   /** For simulations on a virtual clock (test/support/virtual-time.ts). @default the global timers */
   timers?: AgentTimers;
   /** Idle time after which the paired screen switches off (`screen_timeout`); 0 = never. @default 600 s */
@@ -119,6 +121,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Clock steps already handed to the state machine (ms), and the interval that looks for new ones. */
   #steppedSeen = 0;
   #clockWatch: unknown;
+  /**
+   * The state directory cannot be written: found so at start, or a write failed with EROFS since (a
+   * card the kernel remounted read-only). A write that lands clears it (issue #13).
+   */
+  #readOnly: boolean;
   readonly #o: AgentOptions;
   readonly #timers: AgentTimers;
 
@@ -128,10 +135,19 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.setMaxListeners(0);
     this.#o = options;
     this.#timers = options.timers ?? GLOBAL_TIMERS;
+    this.#readOnly = options.readOnlyStorage ?? false;
   }
 
   get state(): State {
     return this.#state;
+  }
+
+  /**
+   * The state directory while it cannot be written, so no refresh is sent whose new tokens could not
+   * be saved (issue #13); undefined while it can.
+   */
+  get readOnlyStateDir(): string | undefined {
+    return this.#readOnly ? (this.#o.stateDir ?? 'where the state is kept') : undefined;
   }
 
   /** The page on the panel as last drawn; undefined before the first frame. */
@@ -305,6 +321,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       } catch (error) {
         this.#o.log('effect_failed', { effect: effect.type, error: (error as Error).message });
         const write = effect.type === 'persist' || effect.type === 'wipe';
+        if (write && readOnlyFileSystem(error)) this.#readOnly = true;
         if (write && !RETRYABLE_DECISIONS.has(event.type)) {
           // An answer from the server (new tokens, a lost pairing) is never rolled back: the consumed
           // refresh token on disk would be presented again after a restart (issue #12). Keep it in
@@ -350,6 +367,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #saved(): void {
+    this.#readOnly = false;
     if (!this.#unsaved) return;
     this.#unsaved = false;
     this.#timers.clearTimeout(this.#saveRetry);
@@ -429,7 +447,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const draw = async (): Promise<void> => {
       const { display, button } = this.#o.hal;
       const now = this.#o.clock.now();
-      const screen = screenFor(this.#state, now, button !== undefined, this.#o.readOnlyStorage ? 'read_only' : 'writable');
+      const screen = screenFor(this.#state, now, button !== undefined, this.#readOnly ? 'read_only' : 'writable');
       const view = viewScreen(screen, { width: 128, height: display.height === 32 ? 32 : 64 });
       await display.show(paint(view.elements, 128, display.height === 32 ? 32 : 64));
       const plan = this.#panelPlan(screen.kind === 'paired', now);
@@ -484,4 +502,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#panel = mode;
     this.#o.log('panel', { mode, was: before });
   }
+}
+
+/** EROFS anywhere in the error's causes: the store wraps the file system's error (issue #13). */
+function readOnlyFileSystem(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if ((e as NodeJS.ErrnoException).code === 'EROFS') return true;
+  return false;
 }

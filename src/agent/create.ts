@@ -49,7 +49,8 @@ export function createAgent(config: Config, deps: AgentDeps): ComposedAgent {
   const clock = deps.clock ?? systemClock();
   // The state and its DPoP key are one pairing on disk (issue #19).
   const dpopKeys = new DpopKeyFile(config.state_dir);
-  const store = deps.store ?? FileStateStore.open(config.state_dir).store;
+  // The one-shot commands open the store here: they too must know when it is read-only (issue #13).
+  const { store, readOnly } = deps.store === undefined ? FileStateStore.open(config.state_dir) : { store: deps.store, readOnly: deps.readOnlyStorage ?? false };
   const agent = new Agent({
     store: withDpopKey(store, dpopKeys, log),
     idp: createIdpClient(config, { log, cache: fileDiscoveryCache(join(config.state_dir, DISCOVERY_CACHE_FILE)), dpopKeys, version: packageVersion() }),
@@ -59,7 +60,8 @@ export function createAgent(config: Config, deps: AgentDeps): ComposedAgent {
     autoPair: config.auto_pair,
     screenTimeoutMs: config.screen_timeout * 1000,
     ...refreshIdleTimeoutOf(config),
-    ...(deps.readOnlyStorage === undefined ? {} : { readOnlyStorage: deps.readOnlyStorage }),
+    stateDir: config.state_dir,
+    readOnlyStorage: readOnly,
     ...(deps.timers === undefined ? {} : { timers: deps.timers }),
   });
   return { agent, clock, dpopKeys };

@@ -74,7 +74,7 @@ async function statusReply(url: URL, o: ApiOptions): Promise<Reply> {
 }
 
 /** The status as the running daemon tells it: with the token socket it serves (issue #13). */
-const liveStatus = (state: State, o: ApiOptions): Status => ({ ...statusOf(state, true), ...(o.socket === undefined ? {} : { socket: o.socket }) });
+const liveStatus = (state: State, o: ApiOptions): Status => ({ ...statusOf(state, true, o.agent.readOnlyStateDir), ...(o.socket === undefined ? {} : { socket: o.socket }) });
 
 /**
  * What `GET /token` and the `token` command without a daemon answer (`tokenDecision`): a token near
@@ -83,11 +83,11 @@ const liveStatus = (state: State, o: ApiOptions): Status => ({ ...statusOf(state
  */
 export async function decideToken(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<TokenAnswerDecision> {
   const { agent, clock } = o;
-  const first = tokenDecision(agent.state, clock.now());
+  const first = tokenDecision(agent.state, clock.now(), false, agent.readOnlyStateDir);
   if (first.kind !== 'refresh' && first.kind !== 'await_refresh') return first;
   if (first.kind === 'refresh') await agent.dispatch({ type: 'token_wanted' });
   const state = (await agent.waitFor((s) => s.name !== 'refreshing', o.refreshWaitMs)) ?? agent.state;
-  return tokenDecision(state, clock.now(), true);
+  return tokenDecision(state, clock.now(), true, agent.readOnlyStateDir);
 }
 
 export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<Reply> {

@@ -9,11 +9,14 @@ import { createAgent } from '../agent/create.js';
 import type { Logger } from '../log-events.js';
 import type { Config } from '../config/types.js';
 import type { DpopKeyFile } from '../store/dpop-key.js';
+import { onReadOnlyFileSystem } from '../store/private-dir.js';
 import { waitLock } from './lock.js';
 import { lockWaitMs, logoutWaitMs } from './waits.js';
 
 export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent: Agent, clock: Clock, dpopKeys: DpopKeyFile) => Promise<T>): Promise<T> {
-  const lock = await waitLock(config.state_dir, lockWaitMs(config));
+  // A read-only state directory has no writer to wait for (a daemon there holds the lock, serves no
+  // control socket, and saves nothing): decide from the file at once (issue #13).
+  const lock = onReadOnlyFileSystem(config.state_dir) ? { release: async () => undefined } : await waitLock(config.state_dir, lockWaitMs(config));
   try {
     const hal = createSimHal(config);
     // One event, then gone: a command never starts a pairing by itself, whatever `auto_pair` says.

@@ -10,6 +10,7 @@ import type { StateName } from '../pairing/state.js';
 import { DPOP_KEY_FILE } from '../store/dpop-key.js';
 import { needsDpopKey } from '../store/dpop-state-store.js';
 import { STATE_FILE, readState } from '../store/file-store.js';
+import { onReadOnlyFileSystem } from '../store/private-dir.js';
 import { callDaemon } from './client.js';
 import { controlSocketPath } from './paths.js';
 import { statusWaitMs } from './waits.js';
@@ -36,6 +37,8 @@ export function readStatusFile(config: Pick<Config, 'state_dir'>): Status {
   const parsed = readState(path);
   if (!parsed.ok) throw new AgentError('ERR_STATE', parsed.notJson ? `${path}: ${parsed.problem}` : `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);
   // A DPoP pairing without its key is lost (issue #19): say so now, as the agent will when it starts.
-  if (needsDpopKey(parsed.state) && !existsSync(join(config.state_dir, DPOP_KEY_FILE))) return statusOf({ name: 'unpaired', notice: 'pairing_lost' }, false);
-  return statusOf(parsed.state ?? { name: 'unpaired' }, false);
+  // The daemon serves no control socket from a read-only directory: say why nothing is renewed (issue #13).
+  const readOnly = onReadOnlyFileSystem(config.state_dir) ? config.state_dir : undefined;
+  if (needsDpopKey(parsed.state) && !existsSync(join(config.state_dir, DPOP_KEY_FILE))) return statusOf({ name: 'unpaired', notice: 'pairing_lost' }, false, readOnly);
+  return statusOf(parsed.state ?? { name: 'unpaired' }, false, readOnly);
 }

@@ -57,6 +57,11 @@ export interface Status {
   revoke_reason?: string;
   /** When the agent retries on its own (offline, kiosk restarts). */
   retry_at?: string;
+  /**
+   * The state directory, when it cannot be written (issue #13): the saved token is served but never
+   * renewed (a refresh whose new tokens could not be saved is not sent), and no pairing can start.
+   */
+  read_only_state_dir?: string;
   /** The token API's socket, when a daemon serves it (issue #13). */
   socket?: string;
   /** Whether a daemon is running this state right now. */
@@ -66,11 +71,12 @@ export interface Status {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * The status of `state`. Every text in it came from the provider (a user code, a name, an error
- * description) and is made printable here, for the terminal, the log and scripts alike (issue #13).
+ * The status of `state`, and `readOnlyDir` when the state directory cannot be written. Every text in
+ * it came from the provider (a user code, a name, an error description) and is made printable here,
+ * for the terminal, the log and scripts alike (issue #13).
  */
-export function statusOf(state: State, daemon: boolean): Status {
-  return printableStatus(describe(state, daemon));
+export function statusOf(state: State, daemon: boolean, readOnlyDir?: string): Status {
+  return printableStatus({ ...describe(state, daemon), ...(readOnlyDir === undefined ? {} : { read_only_state_dir: readOnlyDir }) });
 }
 
 /** `status` with its texts made printable: also for a status read back from a daemon's answer. */
@@ -124,6 +130,13 @@ function describe(state: State, daemon: boolean): Status {
 
 /** One line for people. */
 export function statusLine(status: Status): string {
+  const readOnly = status.read_only_state_dir;
+  return readOnly === undefined ? stateLine(status) : `${stateLine(status)}; the state directory ${readOnly} is read-only: ${isPaired(status) ? 'the token cannot be renewed' : 'no pairing can start'}`;
+}
+
+const isPaired = (status: Status) => status.state === 'paired' || status.state === 'refreshing';
+
+function stateLine(status: Status): string {
   switch (status.state) {
     case 'awaiting_user':
       return `awaiting_user: enter code ${status.user_code} at ${status.verification_uri} (expires ${status.expires_at})`;

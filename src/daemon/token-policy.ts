@@ -15,7 +15,7 @@ export interface TokenAnswer {
 
 /** Why there is no token, as `GET /token` says it (RFC 6749 §5.2's `error`, and words for people). */
 export interface TokenProblem {
-  error: 'not_paired' | 'temporarily_unavailable';
+  error: 'not_paired' | 'temporarily_unavailable' | 'storage_read_only';
   state?: StateName;
   reason?: string;
 }
@@ -33,7 +33,10 @@ function answerOf(token: TokenToHandOut): TokenAnswer {
   };
 }
 
-/** 409 `not_paired` (with what the provider answered when it ended the pairing, issue #12); 503 for the others. */
+/**
+ * 409 `not_paired` (with what the provider answered when it ended the pairing, issue #12); 503 for the
+ * others: `temporarily_unavailable`, or `storage_read_only` (issue #13), which waiting does not mend.
+ */
 export function tokenProblem(d: TokenUnavailable): TokenProblem {
   switch (d.reason) {
     case 'not_paired':
@@ -44,6 +47,9 @@ export function tokenProblem(d: TokenUnavailable): TokenProblem {
       return { error: 'temporarily_unavailable', reason: `the access token expired and the identity provider refused the refresh: ${d.refused}; asking once more before the pairing counts as lost` };
     case 'refresh_pending':
       return { error: 'temporarily_unavailable', state: 'refreshing' };
+    case 'expired_read_only':
+      // Not temporary: it lasts until someone makes the directory writable (issue #13).
+      return { error: 'storage_read_only', reason: `the access token expired and cannot be renewed: the state directory ${d.stateDir} is read-only, so no refresh is sent (its new tokens could not be saved); make it writable` };
   }
 }
 

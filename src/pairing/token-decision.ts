@@ -26,13 +26,16 @@ export interface TokenToHandOut {
  * - `expired_unreachable`: the token expired and the refresh could not reach the provider;
  * - `expired_refused`: the token expired and the provider refused the refresh once (`refused`: its
  *   answer); a second refusal ends the pairing (issue #12);
- * - `refresh_pending`: a refresh is still under way after the caller's wait ran out.
+ * - `refresh_pending`: a refresh is still under way after the caller's wait ran out;
+ * - `expired_read_only`: the token expired and no refresh is sent because the state directory
+ *   (`stateDir`) cannot be written: the rotated tokens could not be saved (issue #13).
  */
 export type TokenUnavailable =
   | { kind: 'unavailable'; reason: 'not_paired'; state: StateName; lostReason?: string }
   | { kind: 'unavailable'; reason: 'expired_unreachable' }
   | { kind: 'unavailable'; reason: 'expired_refused'; refused: string }
-  | { kind: 'unavailable'; reason: 'refresh_pending' };
+  | { kind: 'unavailable'; reason: 'refresh_pending' }
+  | { kind: 'unavailable'; reason: 'expired_read_only'; stateDir: string };
 
 /** The final answer: a token, or why there is none. */
 export type TokenAnswerDecision = TokenToHandOut | TokenUnavailable;
@@ -48,18 +51,22 @@ export type TokenDecision = TokenAnswerDecision | { kind: 'refresh' } | { kind: 
  * The decision for `state` at `now`. Before a refresh a token must be fresh enough to outlive the
  * app's request (`freshEnough`); after one (`afterRefresh`: the caller's refresh ended or its wait ran
  * out) any token not yet expired is handed out, since asking again would not bring a better one.
+ * `readOnlyDir`, the state directory when it cannot be written, counts as a refresh that ended: none
+ * is sent that could not be saved (issue #13), and an expired token is unavailable for that reason.
  */
-export function tokenDecision(state: State, now: number, afterRefresh: true): TokenAnswerDecision;
-export function tokenDecision(state: State, now: number, afterRefresh?: boolean): TokenDecision;
-export function tokenDecision(state: State, now: number, afterRefresh = false): TokenDecision {
+export function tokenDecision(state: State, now: number, afterRefresh: true, readOnlyDir?: string): TokenAnswerDecision;
+export function tokenDecision(state: State, now: number, afterRefresh?: boolean, readOnlyDir?: string): TokenDecision;
+export function tokenDecision(state: State, now: number, afterRefresh = false, readOnlyDir?: string): TokenDecision {
   if (state.name === 'refreshing') return afterRefresh ? { kind: 'unavailable', reason: 'refresh_pending' } : { kind: 'await_refresh' };
   if (state.name !== 'paired') {
     const lost = state.name === 'unpaired' && state.lostReason !== undefined ? { lostReason: state.lostReason } : {};
     return { kind: 'unavailable', reason: 'not_paired', state: state.name, ...lost };
   }
   const { tokens } = state;
-  if (!afterRefresh) return freshEnough(tokens.issuedAt, tokens.accessExpiresAt, now) ? handOut(tokens, now) : { kind: 'refresh' };
+  if (!afterRefresh && readOnlyDir === undefined) return freshEnough(tokens.issuedAt, tokens.accessExpiresAt, now) ? handOut(tokens, now) : { kind: 'refresh' };
   if (tokens.accessExpiresAt === undefined || tokens.accessExpiresAt > now) return handOut(tokens, now);
+  // Not "cannot be reached": the provider was never asked (issue #13).
+  if (readOnlyDir !== undefined) return { kind: 'unavailable', reason: 'expired_read_only', stateDir: readOnlyDir };
   // The provider answered and said no: say "refused", not "cannot be reached" (issue #12).
   return state.refused === undefined ? { kind: 'unavailable', reason: 'expired_unreachable' } : { kind: 'unavailable', reason: 'expired_refused', refused: state.refused };
 }

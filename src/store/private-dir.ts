@@ -69,3 +69,16 @@ function writable(dir: string): boolean {
     return false;
   }
 }
+
+/**
+ * `dir` is on a read-only file system (EROFS: a read-only bind mount, a card remounted read-only).
+ * Only that: a user who merely may not write it is not told the card is read-only (issue #13).
+ */
+export function onReadOnlyFileSystem(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return false;
+  } catch (error) {
+    return codeOf(error) === 'EROFS';
+  }
+}

@@ -15,7 +15,7 @@ import { callDaemon } from '../../src/daemon/client.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { pairDirectly } from '../support/direct-pairing.js';
 import { PROFILES, startProviderServer, type FakeProvider } from '../support/provider-servers.js';
-import { CLI, eventually, spawnDaemon, withDaemon } from '../support/cli.js';
+import { CLI, eventually, runCli, spawnDaemon, withDaemon } from '../support/cli.js';
 import { createUser, isRoot, NOT_ROOT, runNodeAs, type LocalUser } from '../support/local-user.js';
 
 let idp: FakeProvider;
@@ -78,6 +78,74 @@ describe.skipIf(!isRoot)(`a read-only state directory (${isRoot ? 'root: a read-
       unmount();
     }
   }, 40_000);
+});
+
+describe.skipIf(!isRoot)(`an expired token and a read-only state directory (${isRoot ? 'root: a read-only bind mount' : NOT_ROOT})`, () => {
+  // The refresh is not sent because its answer could not be saved (issue #13): the answer says that,
+  // not that the provider "cannot be reached" (it was never asked).
+  const READ_ONLY = (dir: string) => `the access token expired and cannot be renewed: the state directory ${dir} is read-only, so no refresh is sent (its new tokens could not be saved); make it writable`;
+
+  it('GET /token, token and status say the state directory is read-only, with the daemon and without', async () => {
+    const d = await pairedDevice('pa-ro-expired-', -5_000);
+    const unmount = readOnly(d.stateDir);
+    const before = idp.requests.length;
+    try {
+      // Without a daemon: the one-shot agent, under the state lock.
+      const alone = await runCli(['--config', d.config, 'token']);
+      expect(alone.stdout).toBe('');
+      expect(alone.stderr).toBe(`pairing-agent: no valid access token right now: ${READ_ONLY(d.stateDir)}\n`);
+      expect(alone.status).toBe(1);
+      const statusAlone = await runCli(['--config', d.config, 'status', '--json']);
+      expect(JSON.parse(statusAlone.stdout)).toMatchObject({ state: 'paired', read_only_state_dir: d.stateDir, daemon: false });
+      expect((await runCli(['--config', d.config, 'status'])).stdout).toMatch(new RegExp(`^paired .*; the state directory ${d.stateDir} is read-only: the token cannot be renewed\n$`));
+
+      const daemon = spawnDaemon(d.config);
+      try {
+        await eventually(async () => (/event=ready/.test(daemon.log()) ? true : daemon.child.exitCode !== null ? expect.fail(daemon.log()) : undefined), 15_000, 'the daemon');
+        const reply = await callDaemon(d.socket, 'GET', '/token', 10_000);
+        expect({ status: reply?.status, body: reply?.json() }).toEqual({ status: 503, body: { error: 'storage_read_only', reason: READ_ONLY(d.stateDir) } });
+        const viaDaemon = await runCli(['--config', d.config, 'token']);
+        expect(viaDaemon.stderr).toBe(`pairing-agent: no valid access token right now: ${READ_ONLY(d.stateDir)}\n`);
+        expect(viaDaemon.status).toBe(1);
+        // No control socket in a read-only directory: `status` reads the file, and still says so.
+        expect(JSON.parse((await runCli(['--config', d.config, 'status', '--json'])).stdout)).toMatchObject({ state: 'paired', read_only_state_dir: d.stateDir });
+      } finally {
+        daemon.child.kill('SIGTERM');
+        await new Promise((r) => (daemon.child.exitCode === null ? daemon.child.on('exit', r) : r(undefined)));
+      }
+      // Nothing was sent, nothing changed.
+      expect(idp.requests.slice(before).filter((r) => r.form.grant_type === 'refresh_token')).toEqual([]);
+      expect(idp.isRefreshTokenActive(d.tokens.refresh_token)).toBe(true);
+    } finally {
+      unmount();
+    }
+  }, 60_000);
+
+  it('a card remounted read-only while the daemon runs: the failed write is noticed, and said', async () => {
+    const d = await pairedDevice('pa-ro-later-', 3_600_000);
+    const config = validateConfig({ file: JSON.parse(readFileSync(d.config, 'utf8')) as Record<string, unknown>, path: d.config, env: {} });
+    // Two hours later, by the agent's clock: the hour's token has expired.
+    let ahead = 0;
+    const clock = { now: () => Date.now() + ahead, random: Math.random };
+    const lines: string[] = [];
+    const daemon = await startDaemon({ config, log: (event) => lines.push(event), hal: createSimHal(config), notify: async () => undefined, env: {}, clock });
+    let unmount: (() => void) | undefined;
+    const before = idp.requests.length;
+    try {
+      unmount = readOnly(d.stateDir);
+      ahead = 2 * 3_600_000;
+      const reply = await callDaemon(d.socket, 'GET', '/token', 10_000);
+      expect({ status: reply?.status, body: reply?.json() }).toEqual({ status: 503, body: { error: 'storage_read_only', reason: READ_ONLY(d.stateDir) } });
+      expect(lines).not.toContain('state_read_only');
+      // The control socket was made before: the daemon's own status says it too.
+      expect((await callDaemon(join(d.stateDir, 'control.sock'), 'GET', '/status', 5_000))?.json()).toMatchObject({ state: 'paired', read_only_state_dir: d.stateDir });
+      expect(idp.requests.slice(before).filter((r) => r.form.grant_type === 'refresh_token')).toEqual([]);
+      await eventually(async () => (daemon.agent.shown?.lines.join(' ').includes('read-only') ? true : undefined), 10_000, 'the read-only screen');
+    } finally {
+      await daemon.stop();
+      unmount?.();
+    }
+  }, 30_000);
 });
 
 describe.skipIf(!isRoot)(`the panel with a read-only state directory (${isRoot ? 'root' : NOT_ROOT})`, () => {

@@ -140,6 +140,14 @@ describe('status of each state', () => {
   it('says whether a daemon runs the state', () => {
     expect(statusOf({ name: 'unpaired' }, false)).toEqual({ state: 'unpaired', daemon: false });
   });
+
+  it('names a read-only state directory, and what it stops (issue #13)', () => {
+    const dir = '/var/lib/pairing-agent';
+    const paired = statusOf({ name: 'paired', tokens, identity: { subject: 'sub-123' }, failures: 0 }, false, dir);
+    expect(paired).toMatchObject({ state: 'paired', read_only_state_dir: dir });
+    expect(statusLine(paired)).toMatch(/^paired \(subject sub-123\); access token expires .*; the state directory \/var\/lib\/pairing-agent is read-only: the token cannot be renewed$/);
+    expect(statusLine(statusOf({ name: 'unpaired' }, false, dir))).toBe('unpaired; the state directory /var/lib/pairing-agent is read-only: no pairing can start');
+  });
 });
 
 describe('texts from the provider are made printable (issue #13)', () => {

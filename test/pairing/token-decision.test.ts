@@ -82,6 +82,19 @@ describe('tokenDecision after the refresh (or the wait for it) ended', () => {
   });
 });
 
+describe('tokenDecision with a read-only state directory (issue #13): no refresh is asked for that could not be saved', () => {
+  const DIR = '/var/lib/pairing-agent';
+  it.each<[string, State, boolean, TokenDecision]>([
+    ['a fresh token: handed out', paired(tokensLeft(HOUR)), false, token(HOUR)],
+    ['20 s left of an hour: handed out, not refreshed first', paired(tokensLeft(20_000)), false, token(20_000)],
+    ['expired: unavailable, because the directory is read-only', paired(tokensLeft(-1)), false, { kind: 'unavailable', reason: 'expired_read_only', stateDir: DIR }],
+    ['expired after a refresh whose write failed (a remount): read-only, not "cannot be reached"', paired(tokensLeft(-1)), true, { kind: 'unavailable', reason: 'expired_read_only', stateDir: DIR }],
+    ['not paired: not paired', { name: 'unpaired' }, false, notPaired('unpaired')],
+  ])('%s', (_name, state, afterRefresh, expected) => {
+    expect(tokenDecision(state, NOW, afterRefresh, DIR)).toEqual(expected);
+  });
+});
+
 describe('GET /token for each decision (issue #7; README "Token API")', () => {
   it.each<[string, TokenAnswerDecision, { status: number; body: unknown }]>([
     [
@@ -107,6 +120,17 @@ describe('GET /token for each decision (issue #7; README "Token API")', () => {
       { status: 503, body: { error: 'temporarily_unavailable', reason: 'the access token expired and the identity provider refused the refresh: HTTP 400; asking once more before the pairing counts as lost' } },
     ],
     ['still refreshing: 503 with the state', { kind: 'unavailable', reason: 'refresh_pending' }, { status: 503, body: { error: 'temporarily_unavailable', state: 'refreshing' } }],
+    [
+      'expired, the state directory read-only: 503 storage_read_only, naming it (issue #13)',
+      { kind: 'unavailable', reason: 'expired_read_only', stateDir: '/var/lib/pairing-agent' },
+      {
+        status: 503,
+        body: {
+          error: 'storage_read_only',
+          reason: 'the access token expired and cannot be renewed: the state directory /var/lib/pairing-agent is read-only, so no refresh is sent (its new tokens could not be saved); make it writable',
+        },
+      },
+    ],
   ])('%s', (_name, decision, expected) => {
     expect(tokenHttp(decision)).toEqual(expected);
   });

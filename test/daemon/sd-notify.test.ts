@@ -86,3 +86,21 @@ while True:
     expect(heard).toContain('STOPPING=1');
   }, 30_000);
 });
+
+describe('a SIGTERM the moment the daemon says it is ready', () => {
+  it('stops it cleanly: systemd may restart a unit it was just told is up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pa-term-at-ready-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ issuer: 'http://127.0.0.1:9', client_id: 'x', hal: 'sim', state_dir: join(dir, 'state'), socket_path: join(dir, 'agent.sock') }));
+    for (let i = 0; i < 3; i++) {
+      const daemon = spawnDaemon(config);
+      // Sent from the data handler that sees the line: right after `ready`, while the daemon loads its
+      // HTTP client for the first request (it used to meet the default action there and die).
+      daemon.child.stderr?.on('data', () => {
+        if (/event=ready/.test(daemon.log())) daemon.child.kill('SIGTERM');
+      });
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => daemon.child.on('exit', (c, s) => resolve([c, s])));
+      expect({ code, signal, log: daemon.log() }).toMatchObject({ code: 0, signal: null, log: expect.stringMatching(/event=signal signal=SIGTERM[\s\S]*event=stopping/) });
+    }
+  }, 60_000);
+});

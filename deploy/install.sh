@@ -20,7 +20,8 @@ Installs the built app (run "npm ci && npm run build" first) as the systemd serv
   - system user $NAME in groups gpio and i2c (useradd --system)
   - the app in PREFIX: dist/ (but not dist/dev or dist/testing, which the device does not
     run), package.json, package-lock.json, and its production dependencies
-    (npm ci --omit=dev, which builds i2c-bus and onoff on the Pi)
+    (npm ci --omit=dev, which builds i2c-bus and onoff on the Pi); V8's code cache of the
+    command in dist/v8-cache, made with the node the service runs
   - the command PREFIX/bin/$NAME, linked from BINDIR/$NAME
   - /etc/$NAME/config.json (0640, root:$NAME) from deploy/config.example.json, only if absent:
     an existing configuration is never overwritten
@@ -177,12 +178,14 @@ install_file() {
 sync_tree() {
   local src=$1 dest=$2 entry
   shift 2
-  local -a left_out=(-e '') prune=()
+  # The entries left out are top-level names of src (diff -x matches a name at any depth: none of
+  # them is used deeper in dist/).
+  local -a excluded=() prune=()
   for entry in "$@"; do
-    left_out+=(-e "Only in $src: $entry")
+    excluded+=(-x "$entry")
     prune+=(-path "$src/$entry" -prune -o)
   done
-  if [[ -d $dest ]] && [[ -z $(diff -rq "$src" "$dest" 2>&1 | grep -vxF "${left_out[@]}") ]]; then
+  if [[ -d $dest ]] && [[ -z $(diff -rq "${excluded[@]}" "$src" "$dest" 2>&1) ]]; then
     say "unchanged $dest/"
     return 0
   fi
@@ -285,7 +288,7 @@ check_hardware() {
 
 check_source() {
   local f
-  for f in dist/pairing-agent.cjs package.json package-lock.json deploy/config.example.json deploy/$NAME.service deploy/sysfs-gpio.conf; do
+  for f in dist/pairing-agent.cjs package.json package-lock.json deploy/config.example.json deploy/$NAME.service deploy/sysfs-gpio.conf scripts/code-cache.mjs scripts/code-cache-writer.cjs; do
     [[ -f $SRC/$f ]] || die "$SRC/$f is missing: run \"npm ci && npm run build\" in $SRC first"
   done
 }
@@ -329,8 +332,9 @@ ensure_user() {
 install_app() {
   make_dir "$APP" 0755
   # dist/dev (the embedded provider, the demo, soak support) and dist/testing (the pairing-agent/testing
-  # bundle for npm users) never run on the device (issue #14 item 2).
-  sync_tree "$SRC/dist" "$APP/dist" dev testing
+  # bundle for npm users) never run on the device (issue #14 item 2). dist/v8-cache is made below, for
+  # the node the service runs.
+  sync_tree "$SRC/dist" "$APP/dist" dev testing v8-cache
   install_file "$SRC/package.json" "$APP/package.json" 0644
   install_file "$SRC/package-lock.json" "$APP/package-lock.json" 0644
 }
@@ -361,6 +365,29 @@ install_dependencies() {
   if ! (cd "$APP" && "$NODE" -e 'require("i2c-bus"); require("onoff")') >/dev/null 2>&1; then
     warn "i2c-bus or onoff did not build: the Raspberry Pi hardware (\"hal\": \"rpi\") will not work. Install a compiler (sudo apt install build-essential python3) and run this installer again"
   fi
+}
+
+# V8's code cache of the command's bundles (issue #18: start-up on a Pi's budget; src/cli/bundle-loader.ts),
+# made with the node the service runs: V8 refuses a cache from another version. Made again when the
+# bundles or that node change. Optional: without it the bundles are compiled from source.
+install_code_cache() {
+  local dir=$APP/dist/v8-cache want
+  want="$(sha256sum <"$SRC/dist/pairing-agent.cjs" | cut -d' ' -f1) node-$NODE_VERSION"
+  if [[ -f $dir/stamp && $(cat "$dir/stamp") == "$want" ]]; then
+    say "unchanged $dir/"
+    return 0
+  fi
+  CHANGED=1
+  if [[ -d $dir ]]; then did updated update "$dir/ (V8 code cache for node $NODE_VERSION)"; else did created create "$dir/ (V8 code cache for node $NODE_VERSION)"; fi
+  ((DRY)) && return 0
+  if ! "$NODE" "$SRC/scripts/code-cache.mjs" "$APP/dist" >/dev/null 2>"$TMP/code-cache.err"; then
+    rm -rf "$dir"
+    warn "no code cache ($(tail -n 1 "$TMP/code-cache.err")): the command starts a little slower"
+    return 0
+  fi
+  find "$dir" -type f -exec chmod 0644 {} +
+  chmod 0755 "$dir"
+  printf '%s\n' "$want" >"$dir/stamp"
 }
 
 install_command() {
@@ -547,6 +574,7 @@ check_hardware
 ensure_user
 install_app
 install_dependencies
+install_code_cache
 install_command
 install_config
 install_unit

@@ -1,6 +1,6 @@
 /**
- * Bundles the `pairing-agent` command (issue #18): dist/pairing-agent.cjs, dist/pairing-agent-daemon.cjs
- * and dist/vendor/*.cjs, all CommonJS.
+ * Bundles the `pairing-agent` command (issue #18): dist/pairing-agent-cli.cjs, dist/pairing-agent-daemon.cjs
+ * and dist/vendor/*.cjs, all CommonJS, and the bin that loads them, dist/pairing-agent.cjs.
  *
  * Why: on a Pi Zero's budget the command's start-up was mostly Node's ESM loader (which itself loads
  * fs/promises and readline) and a file read, resolve and compile per module: `status --json` took
@@ -18,16 +18,23 @@
  * dist/THIRD-PARTY-NOTICES.txt. The native addons (i2c-bus, onoff with epoll, oled-i2c-bus), jsqr (one
  * file, the simulator's QR reader) and oidc-provider (dev only) stay in node_modules.
  *
+ * The bin (src/cli/bin.ts) is a few lines: node compiles it from source every time. It loads the bundles
+ * through V8's code cache (src/cli/bundle-loader.ts; the caches are made by scripts/code-cache.mjs), and
+ * knows each bundle's build id, a hash of its text, which names the caches made from it.
+ *
  * tsc still builds dist/src and dist/hal (the tests import them); the bundles are built from the same
  * sources and are what the installer, the unit file, package.json "bin" and the CLI tests run.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { DAEMON_BUNDLE, daemonEntry, fromRegistry, registryEntry, toDaemonBundle } from './bundle-split.mjs';
 import { lazyHttp2Wrapper, lazyListFormat } from './bundle-vendor-plugins.mjs';
 
-const OUT = 'dist/pairing-agent.cjs';
+const BIN = 'dist/pairing-agent.cjs';
+const CLI_BUNDLE = 'pairing-agent-cli.cjs';
+const OUT = `dist/${CLI_BUNDLE}`;
 const NOTICES = 'dist/THIRD-PARTY-NOTICES.txt';
 const EXTERNAL = ['i2c-bus', 'onoff', 'epoll', 'oled-i2c-bus', 'oidc-provider'];
 
@@ -69,16 +76,21 @@ const requireOutside = {
     );
     b.onResolve({ filter: /^\.\/(vendor\/|pairing-agent-)/ }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: 'outside' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path in VENDOR ? `./vendor/${args.path}.cjs` : args.path)});`,
+      contents: args.path in VENDOR ? `module.exports = __load(${JSON.stringify(`vendor/${args.path}.cjs`)});` : `module.exports = require(${JSON.stringify(args.path)});`,
     }));
   },
 };
 
-/** For our own bundles. import.meta does not exist in CommonJS: each bundle's own URL stands in. */
+/**
+ * For our own bundles. import.meta does not exist in CommonJS: each bundle's own URL stands in. `__load`
+ * takes a sibling bundle through the bin's loader (its code cache), or plainly when there is none.
+ */
 const ours = {
   ...common,
   define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href, __load = globalThis[Symbol.for('pairing-agent.load')] ?? ((name) => require(`./${name}`));",
+  },
 };
 const MAIN = 'src/cli/main.ts';
 /** The commands of the first bundle: they only read, or ask the daemon. */
@@ -114,8 +126,6 @@ if (defaults.length > 0) throw new Error(`the daemon's bundle would import these
 const entry = registryEntry(shared, MAIN);
 const cli = await build({
   ...ours,
-  // The bin runs by its shebang too (issue #15).
-  banner: { js: `#!/usr/bin/env node\n${ours.banner.js}` },
   stdin: { contents: entry.contents, resolveDir: '.', sourcefile: 'pairing-agent.js' },
   outfile: OUT,
   plugins: [requireOutside, entry.plugin, toDaemonBundle({ light: LIGHT, heavy: new Set(), exportsOf: (path) => names.get(path) })],
@@ -135,8 +145,22 @@ for (const [name, { entry: vendorEntry, plugins }] of Object.entries(VENDOR)) {
   });
   inputs.push(...Object.keys(vendor.metafile.inputs));
 }
-// The bin runs by its shebang too (issue #15).
-chmodSync(OUT, 0o755);
+
+// 4. The bin, knowing the build id of each bundle.
+const ids = {};
+for (const name of [CLI_BUNDLE, DAEMON_BUNDLE, ...Object.keys(VENDOR).map((n) => `vendor/${n}.cjs`)]) {
+  ids[name] = createHash('sha256').update(readFileSync(join('dist', name))).digest('hex').slice(0, 16);
+}
+await build({
+  ...common,
+  entryPoints: ['src/cli/bin.ts'],
+  outfile: BIN,
+  sourcemap: false,
+  metafile: false,
+  define: { __PAIRING_AGENT_BUNDLE_IDS__: JSON.stringify(ids) },
+});
+// It runs by its shebang too (issue #15): esbuild keeps bin.ts's.
+chmodSync(BIN, 0o755);
 writeFileSync(NOTICES, notices(inputs));
 
 /** The name, version and licence text of every npm package with code in the bundle. */

@@ -45,7 +45,7 @@ export function toDaemonBundle({ light, heavy, exportsOf = () => [] }) {
         return {
           resolveDir: resolve('.'),
           contents: [
-            `const module = require('./${DAEMON_BUNDLE}')[${JSON.stringify(key(path))}];`,
+            `const module = __load('${DAEMON_BUNDLE}')[${JSON.stringify(key(path))}];`,
             ...names.filter((n) => n !== 'default').map((n) => `export const ${n} = module.${n};`),
             ...(names.includes('default') ? ['export default module.default;'] : []),
           ].join('\n'),

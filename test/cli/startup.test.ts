@@ -57,8 +57,8 @@ const HTTP = ['http', '_http_client', '_http_agent', '_http_common', 'https'];
 const ESM_LOADER = ['internal/modules/esm/module_job', 'internal/fs/promises'];
 
 function expectLean(loaded: Loaded): void {
-  // The preload and the bundle: nothing else was read and compiled.
-  expect(loaded.files).toEqual([probe, CLI]);
+  // The preload, the bin and the command's bundle: nothing else was read and compiled.
+  expect(loaded.files).toEqual([probe, CLI, join(dirname(CLI), 'pairing-agent-cli.cjs')]);
   expect(loaded.builtins.filter((m) => HTTP.includes(m))).toEqual([]);
   expect(loaded.builtins.filter((m) => ESM_LOADER.includes(m))).toEqual([]);
 }
@@ -136,7 +136,7 @@ describe('run, on its way to the first frame (issue #18)', () => {
     const line = /^LOADED (.*)$/m.exec(stderr)?.[1];
     if (line === undefined) throw new Error(`no report: ${stderr}${stdout}`);
     const loaded = JSON.parse(line) as { builtins: string[]; files: string[] };
-    expect(loaded.files).toEqual([atReady, CLI, join(dirname(CLI), 'pairing-agent-daemon.cjs')]);
+    expect(loaded.files).toEqual([atReady, CLI, join(dirname(CLI), 'pairing-agent-cli.cjs'), join(dirname(CLI), 'pairing-agent-daemon.cjs')]);
     expect(loaded.builtins).toContain('net');
     expect(loaded.builtins.filter((m) => ['https', 'tls', 'crypto', 'zlib'].includes(m))).toEqual([]);
   }, 30_000);
@@ -163,8 +163,8 @@ describe('a paired daemon at rest (issue #18: its memory)', () => {
 
       // It asks discovery right after its first frame: by then the HTTP client is loaded.
       const daemon = await loadedBy(['run'], { configPath: pairedConfig, nodeFlags: ['--trace-opt'], until: /event=endpoints_resolved/ });
-      // The command's two bundles (the second holds `run`, scripts/bundle-cli.mjs) and got's.
-      expect(daemon.files).toEqual([probe, CLI, join(dirname(CLI), 'pairing-agent-daemon.cjs'), join(dirname(CLI), 'vendor', 'got.cjs')]);
+      // The bin, the command's two bundles (the second holds `run`, scripts/bundle-cli.mjs) and got's.
+      expect(daemon.files).toEqual([probe, CLI, join(dirname(CLI), 'pairing-agent-cli.cjs'), join(dirname(CLI), 'pairing-agent-daemon.cjs'), join(dirname(CLI), 'vendor', 'got.cjs')]);
       expect(daemon.builtins.filter((m) => ESM_LOADER.includes(m))).toEqual([]);
       // got only uses http2-wrapper for `http2: true`, which we never set; Intl.ListFormat is not a module
       // (the vendor test checks it), and process.stdin on /dev/null would load fs/promises and readline.

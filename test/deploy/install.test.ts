@@ -51,7 +51,7 @@ beforeAll(() => {
   }
   work = mkdtempSync(join(tmpdir(), 'pa-deploy-'));
   src = join(work, 'src');
-  for (const entry of ['dist', 'deploy', 'package.json', 'package-lock.json']) {
+  for (const entry of ['dist', 'deploy', 'scripts', 'package.json', 'package-lock.json']) {
     cpSync(join(REPO, entry), join(src, entry), { recursive: true });
   }
   shim = join(work, 'node');
@@ -176,9 +176,23 @@ describe('deploy/install.sh into DESTDIR', () => {
     expect(installed).toContain('dist/src/cli/main.js');
     const devOnly = /^dist\/(dev|testing)(\/|$)|^dist\/(src|hal)\/(idp|demo|testing)\/|memory-store|quiet\./;
     expect(installed.filter((path) => devOnly.test(path))).toEqual([]);
-    // And it counts what it copies.
-    const copied = installed.filter((path) => path.startsWith('dist/') && statSync(join(root, APP, path)).isFile());
+    // And it counts what it copies: the code cache is not copied but made here, for the service's node.
+    const copied = installed.filter((path) => path.startsWith('dist/') && !path.startsWith('dist/v8-cache/') && statSync(join(root, APP, path)).isFile());
     expect(first.lines).toContain(`created ${root}/${APP}/dist/ (${copied.length} files)`);
+    expect(first.lines).toContain(`created ${root}/${APP}/dist/v8-cache/ (V8 code cache for node ${process.versions.node})`);
+  });
+
+  it("makes the command's code cache with the service's node, which V8 then takes (issue #18)", () => {
+    const caches = Object.keys(snapshot(join(root, APP))).filter((path) => path.startsWith('dist/v8-cache/'));
+    expect(caches.filter((path) => path.endsWith('.bin')).map((path) => path.replace(/\.[0-9a-f]{16}\.bin$/, ''))).toEqual(
+      expect.arrayContaining(['dist/v8-cache/pairing-agent-cli.cjs', 'dist/v8-cache/pairing-agent-daemon.cjs']),
+    );
+    for (const path of caches) expect(mode(join(root, APP, path)), path).toBe('0644');
+    const report = join(work, 'report.cjs');
+    writeFileSync(report, "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(globalThis[Symbol.for('pairing-agent.load')].loaded.map((l) => l.rejected)) + '\\n'));");
+    const r = spawnSync(NODE, ['-r', report, join(root, APP, 'dist/pairing-agent.cjs'), '--version'], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.stderr).toContain('LOADED [false]');
   });
 
   it('leaves the real system alone and says so, one line per action', () => {

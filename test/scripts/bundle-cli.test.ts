@@ -25,16 +25,16 @@ function sourcesOf(bundle: string): string[] {
   return (JSON.parse(readFileSync(join(DIST, `${bundle}.map`), 'utf8')) as { sources: string[] }).sources.filter((s) => s.startsWith('../'));
 }
 
-describe('dist/pairing-agent.cjs and dist/pairing-agent-daemon.cjs', () => {
+describe('dist/pairing-agent-cli.cjs and dist/pairing-agent-daemon.cjs', () => {
   it('the first, which status and token load, holds none of the daemon, the agent, the screens or the hardware layer', () => {
-    const first = sourcesOf('pairing-agent.cjs');
+    const first = sourcesOf('pairing-agent-cli.cjs');
     expect(first).toContain('../src/cli/commands/token.ts');
     expect(first.filter((s) => /^\.\.\/(src\/(agent|screens|oauth\/http)|hal\/(?!errors)|src\/daemon\/daemon\.ts)/.test(s))).toEqual([]);
     expect(sourcesOf('pairing-agent-daemon.cjs')).toEqual(expect.arrayContaining(['../src/daemon/daemon.ts', '../src/agent/agent.ts', '../hal/factory.ts']));
   });
 
   it('hold each module once: what both need is in the first, and the second takes it from there', () => {
-    const first = sourcesOf('pairing-agent.cjs');
+    const first = sourcesOf('pairing-agent-cli.cjs');
     expect(first).toContain('../src/errors.ts');
     expect(sourcesOf('pairing-agent-daemon.cjs').filter((s) => first.includes(s))).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('dist/vendor/got.cjs', () => {
 describe('dist/THIRD-PARTY-NOTICES.txt', () => {
   it('names every npm package with code in a bundle, with its version and licence text', () => {
     const notices = readFileSync(join(DIST, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
-    const maps = [join(DIST, 'pairing-agent.cjs.map'), join(DIST, 'pairing-agent-daemon.cjs.map'), ...readdirSync(VENDOR).filter((f) => f.endsWith('.map')).map((f) => join(VENDOR, f))];
+    const maps = [join(DIST, 'pairing-agent-cli.cjs.map'), join(DIST, 'pairing-agent-daemon.cjs.map'), ...readdirSync(VENDOR).filter((f) => f.endsWith('.map')).map((f) => join(VENDOR, f))];
     const packages = new Set<string>();
     for (const map of maps) {
       for (const source of (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources) {
@@ -96,9 +96,12 @@ describe('the package', () => {
   it('ships every file the command requires beside itself, and the notices', async () => {
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
     const packed = (JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
-    const requiredBy = (file: string) => [...readFileSync(join(DIST, file), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)].map((m) => `dist/${m[1]}`);
-    const beside = [...requiredBy('pairing-agent.cjs'), ...requiredBy('pairing-agent-daemon.cjs')];
-    expect(beside).toEqual(expect.arrayContaining(['dist/pairing-agent-daemon.cjs', 'dist/vendor/got.cjs', 'dist/vendor/jose.cjs', 'dist/vendor/qrcode.cjs']));
+    // The bundles load each other through the bin's loader (`__load`), or plainly (`require("./…")`); the
+    // bin knows each bundle it may load by its build id.
+    const requiredBy = (file: string) =>
+      [...readFileSync(join(DIST, file), 'utf8').matchAll(/(?:require\("\.\/|__load\(")([^"]+)"\)|"([\w/-]+\.cjs)":"[0-9a-f]{16}"/g)].map((m) => `dist/${m[1] ?? m[2]}`);
+    const beside = [...requiredBy('pairing-agent.cjs'), ...requiredBy('pairing-agent-cli.cjs'), ...requiredBy('pairing-agent-daemon.cjs')];
+    expect(beside).toEqual(expect.arrayContaining(['dist/pairing-agent-cli.cjs', 'dist/pairing-agent-daemon.cjs', 'dist/vendor/got.cjs', 'dist/vendor/jose.cjs', 'dist/vendor/qrcode.cjs']));
     expect([...beside, 'dist/THIRD-PARTY-NOTICES.txt'].filter((f) => !packed.includes(f))).toEqual([]);
   }, 30_000);
 });

@@ -1,15 +1,19 @@
 /**
  * One writer per state directory (issue #4): a second daemon refuses to start, a dead owner's lock
  * is taken over, and concurrent `token` calls without a daemon refresh once, never with a token
- * another process already used.
+ * another process already used. The lock is a listening socket taken without a child process
+ * (issue #18); a dead holder's leftover is cleaned under flock(2), and a read-only directory falls
+ * back to holding flock(2) (issue #13).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tryLock } from '../../src/daemon/lock.js';
+import { LOCK_SOCKET, tryLock, waitLock } from '../../src/daemon/lock.js';
+import { answers } from '../../src/daemon/unix-server.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../dev/idp/embedded.js';
 import type { State } from '../../src/pairing/state.js';
 import { eventually, runCli, withDaemon } from '../support/cli.js';
@@ -17,10 +21,17 @@ import { createUser, isRoot, NOT_ROOT, spawnNodeAs, type LocalUser } from '../su
 
 const LOCK_MODULE = new URL('../../dist/src/daemon/lock.js', import.meta.url).href;
 
-/** A child process that takes the lock (Linux: abstract socket; or the socket-file fallback) and sleeps. */
-function holder(dir: string, platform: string) {
+/**
+ * A child process that takes the lock and sleeps. `platform` linux cleans a leftover under flock(1);
+ * another platform without it. `deadTemp`: it also leaves a listening temporary name, as a process
+ * killed between listening and linking does.
+ */
+function holder(dir: string, platform: string, deadTemp?: string) {
   const child = spawn(process.execPath, ['--input-type=module', '-e', `
     const { tryLock } = await import(${JSON.stringify(LOCK_MODULE)});
+    const { createServer } = await import('node:net');
+    const temp = ${JSON.stringify(deadTemp ?? null)};
+    if (temp !== null) await new Promise((r) => createServer().listen(temp, r));
     const lock = await tryLock(${JSON.stringify(dir)}, ${JSON.stringify(platform)});
     console.log('release' in lock ? 'held' : 'busy');
     setInterval(() => {}, 1000);
@@ -28,6 +39,11 @@ function holder(dir: string, platform: string) {
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   return { child, out: () => out };
+}
+
+async function killed(child: ReturnType<typeof spawn>): Promise<void> {
+  child.kill('SIGKILL');
+  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.on('exit', r));
 }
 
 describe('the state lock', () => {
@@ -41,10 +57,9 @@ describe('the state lock', () => {
     const other = holder(dir, platform);
     await eventually(async () => (other.out().includes('held') ? true : undefined), 5000, 'the child to hold the lock');
     expect(await tryLock(dir, platform)).toEqual({ busy: true });
-    // A power cut or SIGKILL leaves nothing behind that could block the next start (a reused pid, a
-    // stale file): the lock is free at once.
-    other.child.kill('SIGKILL');
-    await new Promise((r) => other.child.on('exit', r));
+    // A power cut or SIGKILL leaves nothing that could block the next start (no pid that may be
+    // reused): its socket refuses connections, so the next taker cleans it up at once.
+    await killed(other.child);
     const taken = await tryLock(dir, platform);
     expect('release' in taken).toBe(true);
     if ('release' in taken) await taken.release();
@@ -73,6 +88,156 @@ describe('the state lock', () => {
       expect(lines[i]?.replace('in ', 'out ')).toBe(lines[i + 1]);
     }
   }, 60_000);
+  it('is the holder\'s listening socket, reached through its hard link at agent.lock; no other name is left, and none once released', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pa-link-'));
+    const lock = await tryLock(dir);
+    if (!('release' in lock)) return expect.fail('not taken');
+    // The socket was bound under a temporary name, which is gone: only the link leads to it.
+    expect(readdirSync(dir)).toEqual([LOCK_SOCKET]);
+    expect(lstatSync(join(dir, LOCK_SOCKET)).isSocket()).toBe(true);
+    expect(lstatSync(join(dir, LOCK_SOCKET)).nlink).toBe(1);
+    expect(await answers(join(dir, LOCK_SOCKET))).toBe(true);
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('takes, refuses and releases without starting a child process (issue #18); only cleaning up after a dead holder does', async () => {
+    const stale = mkdtempSync(join(tmpdir(), 'pa-stale-'));
+    const dead = holder(stale, 'linux');
+    await eventually(async () => (dead.out().includes('held') ? true : undefined), 5000, 'the child to hold the lock');
+    await killed(dead.child);
+    // Every way to start a process, counted: the ES module bindings follow the patched built-in.
+    const childProcess = createRequire(import.meta.url)('node:child_process') as Record<string, (...args: unknown[]) => unknown>;
+    const names = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'] as const;
+    const originals = names.map((name) => childProcess[name]!);
+    const started: string[] = [];
+    names.forEach((name, i) => (childProcess[name] = (...args: unknown[]) => (started.push(name), originals[i]!(...args))));
+    syncBuiltinESMExports();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'pa-fast-'));
+      const lock = await tryLock(dir, 'linux');
+      expect('release' in lock).toBe(true);
+      expect(await tryLock(dir, 'linux')).toEqual({ busy: true });
+      if ('release' in lock) await lock.release();
+      const waited = await waitLock(dir, 1000, 'linux');
+      await waited.release();
+      expect(started).toEqual([]);
+      // The count is real: cleaning up a SIGKILLed holder's socket takes flock(1).
+      const taken = await tryLock(stale, 'linux');
+      expect('release' in taken).toBe(true);
+      if ('release' in taken) await taken.release();
+      expect(started).toEqual(['spawn']);
+    } finally {
+      names.forEach((name, i) => (childProcess[name] = originals[i]!));
+      syncBuiltinESMExports();
+    }
+  });
+
+  it('two processes never hold it at once while they race to clean up after dead holders', async () => {
+    for (let round = 0; round < 2; round++) {
+      const dir = mkdtempSync(join(tmpdir(), 'pa-race-'));
+      const log = join(dir, 'log');
+      const dead = holder(dir, 'linux');
+      await eventually(async () => (dead.out().includes('held') ? true : undefined), 5000, 'the child to hold the lock');
+      await killed(dead.child);
+      // Each one leaves its lock behind as a crash would (exit without release): every taking is a cleanup.
+      const script = `
+        const { waitLock } = await import(${JSON.stringify(LOCK_MODULE)});
+        const { appendFileSync } = await import('node:fs');
+        console.log('ready');
+        await new Promise((r) => process.stdin.once('data', r));
+        const lock = await waitLock(${JSON.stringify(dir)}, 30000);
+        appendFileSync(${JSON.stringify(log)}, 'in ' + process.pid + '\\n');
+        await new Promise((r) => setTimeout(r, Math.random() * 10));
+        appendFileSync(${JSON.stringify(log)}, 'out ' + process.pid + '\\n');
+        process.exit(0);
+      `;
+      const children = Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        return { child, out: () => out, exit: new Promise<number | null>((r) => child.on('exit', r)) };
+      });
+      await eventually(async () => (children.every((c) => c.out().includes('ready')) ? true : undefined), 20_000, 'the racers to be ready');
+      for (const c of children) c.child.stdin.write('go\n');
+      expect(await Promise.all(children.map((c) => c.exit))).toEqual(Array(6).fill(0));
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(6 * 2);
+      for (let i = 0; i < lines.length; i += 2) {
+        expect(lines[i]?.replace('in ', 'out ')).toBe(lines[i + 1]);
+      }
+    }
+  }, 60_000);
+
+  it('cleans up the temporary name a process killed while taking it left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pa-sweep-'));
+    const leftover = `${LOCK_SOCKET}.4242-dead`;
+    const dead = holder(dir, 'linux', join(dir, leftover));
+    await eventually(async () => (dead.out().includes('held') ? true : undefined), 5000, 'the child to hold the lock');
+    expect(readdirSync(dir).sort()).toEqual([LOCK_SOCKET, leftover]);
+    await killed(dead.child);
+    const taken = await tryLock(dir);
+    if (!('release' in taken)) return expect.fail('not taken');
+    expect(readdirSync(dir)).toEqual([LOCK_SOCKET]);
+    await taken.release();
+  });
+
+  it.skipIf(process.platform !== 'linux')('works in a directory whose path is longer than a socket address holds (libuv would truncate it)', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pa-long-')), 'd'.repeat(100));
+    mkdirSync(dir, { mode: 0o700 });
+    const other = holder(dir, 'linux');
+    await eventually(async () => (other.out().includes('held') ? true : undefined), 5000, 'the child to hold the lock');
+    expect(await tryLock(dir)).toEqual({ busy: true });
+    await killed(other.child);
+    const taken = await tryLock(dir);
+    if (!('release' in taken)) return expect.fail('not taken');
+    expect(readdirSync(dir)).toEqual([LOCK_SOCKET]);
+    await taken.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+/** A read-only bind mount of `dir` on itself, as a card the kernel remounted read-only (issue #13). */
+function readOnly(dir: string): () => void {
+  for (const args of [['--bind', dir, dir], ['-o', 'remount,bind,ro', dir]]) {
+    const r = spawnSync('mount', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`mount ${args.join(' ')}: ${r.stderr}`);
+  }
+  return () => void spawnSync('umount', [dir]);
+}
+
+describe.skipIf(!isRoot)(`the state lock in a read-only directory (issue #13; ${isRoot ? 'root: a read-only bind mount' : NOT_ROOT})`, () => {
+  it('holds flock(2) instead: exclusive between processes, free when its holder is SIGKILLed, and busy while a holder from before the remount answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pa-rolock-'));
+    const early = holder(dir, 'linux');
+    const children = [early.child];
+    await eventually(async () => (early.out().includes('held') ? true : undefined), 5000, 'the child to hold the lock');
+    const unmount = readOnly(dir);
+    try {
+      expect(await tryLock(dir)).toEqual({ busy: true });
+      await killed(early.child);
+      // Its socket cannot be removed now; it refuses, so it holds nobody off.
+      const lock = await tryLock(dir);
+      if (!('release' in lock)) return expect.fail('not taken');
+      expect(await tryLock(dir)).toEqual({ busy: true });
+      const refused = holder(dir, 'linux');
+      children.push(refused.child);
+      await eventually(async () => (refused.out().includes('busy') ? true : undefined), 5000, 'the child to find the lock busy');
+      await lock.release();
+      const next = holder(dir, 'linux');
+      children.push(next.child);
+      await eventually(async () => (next.out().includes('held') ? true : undefined), 5000, 'the child to hold the lock');
+      expect(await tryLock(dir)).toEqual({ busy: true });
+      await killed(next.child);
+      const taken = await tryLock(dir);
+      expect('release' in taken).toBe(true);
+      if ('release' in taken) await taken.release();
+      expect(readdirSync(dir)).toEqual([LOCK_SOCKET]);
+    } finally {
+      unmount();
+      for (const child of children) await killed(child);
+    }
+  }, 30_000);
 });
 
 describe.skipIf(!isRoot)(`the state lock against another local user (issue #13; ${isRoot ? 'root' : NOT_ROOT})`, () => {

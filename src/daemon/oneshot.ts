@@ -1,6 +1,6 @@
 /**
- * A command that needs the state while no daemon runs (`token`, `logout`): the same agent and state
- * machine, under the state lock, for one event, with a headless panel.
+ * A command that needs the state while no daemon runs (`token`, `dpop-proof`, `logout`): the same agent
+ * and state machine, under the state lock, for one event, with a headless panel.
  */
 import { createSimHal } from '../../hal/factory.js';
 import type { Agent } from '../agent/agent.js';
@@ -21,9 +21,12 @@ export async function withLocalAgent<T>(config: Config, log: Logger, fn: (agent:
     const hal = createSimHal(config);
     // One event, then gone: a command never starts a pairing by itself, whatever `auto_pair` says.
     const { agent, clock, dpopKeys } = createAgent({ ...config, auto_pair: false }, { hal, log });
-    // A refresh that a killed process left in flight is resolved as at start-up (a deliberate retry
-    // after a pause), not waited for.
-    if ((await agent.load()).name === 'refreshing') await agent.dispatch({ type: 'start' });
+    // What a killed process left in flight is resumed as at start-up: a refresh becomes a deliberate retry
+    // after a pause (not waited for); a logout's revocation is sent again (RFC 7009 §2.2) and finished
+    // before the command goes on, so no command answers from tokens on their way out.
+    const loaded = (await agent.load()).name;
+    if (loaded === 'refreshing' || loaded === 'unpairing') await agent.dispatch({ type: 'start' });
+    if (loaded === 'unpairing') await agent.waitFor((s) => s.name !== 'unpairing', logoutWaitMs(config));
     try {
       return await fn(agent, clock, dpopKeys);
     } finally {

@@ -124,6 +124,28 @@ describe('a provider slow to revoke (each request within http_timeout_ms, both t
   }, 60_000);
 });
 
+describe('a logout a crash interrupted (the state file left in `unpairing`)', () => {
+  it('the token command without a daemon finishes it first: revoked, wiped, then "not paired"', async () => {
+    idp.intercept(undefined);
+    const { config, stateFile, tokens } = await pairedDevice('pa-unpairing-');
+    // As a logout killed between its first write and the provider's answer leaves it.
+    const doc = JSON.parse(readFileSync(stateFile, 'utf8')) as { state: { tokens: unknown } };
+    writeFileSync(stateFile, JSON.stringify({ schema: 1, state: { name: 'unpairing', tokens: doc.state.tokens } }), { mode: 0o600 });
+    const seen = idp.requests.length;
+    const out = await runCli(['--config', config, 'token']);
+    expect(out.status).toBe(1);
+    expect(out.stdout).toBe('');
+    // After the agent's log of what it did (the revocation, the wipe), the answer.
+    expect(out.stderr).toMatch(/event=unpaired revoked=true/);
+    expect(out.stderr).toMatch(/\npairing-agent: not paired \(state unpaired\)[^\n]*\n$/);
+    // Revoked at the provider (the refresh token, then the access token: RFC 7009 §2.1), and forgotten.
+    expect(idp.requests.slice(seen).filter((r) => r.path === PROFILES.rfc8628.paths.revocation).map((r) => r.form.token_type_hint)).toEqual(['refresh_token', 'access_token']);
+    expect(idp.isRefreshTokenActive(tokens.refresh_token)).toBe(false);
+    expect(readFileSync(stateFile, 'utf8')).not.toContain(tokens.refresh_token);
+    expect(await statusJson(config)).toEqual({ state: 'unpaired', reason: 'unpaired', daemon: false });
+  }, 30_000);
+});
+
 describe('what counts as revoked', () => {
   it('tokens the provider calls already invalid (400 invalid_grant instead of RFC 7009\'s 200): exit 0', async () => {
     idp.intercept((req) => (req.path === PROFILES.rfc8628.paths.revocation ? { status: 400, body: { error: 'invalid_grant' } } : undefined));

@@ -26,9 +26,8 @@ const command: Command = async ({ configPath, io, logFormat }) => {
     status = printableStatus(viaDaemon.json() as Status);
   } else {
     status = await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent) => {
-      // Loaded, not started: an unpairing a killed process left is resumed as at start-up (its revocation
-      // sent again, RFC 7009 §2.2); the state machine decides which states the logout applies to (issue #14).
-      if (agent.state.name === 'unpairing') await agent.dispatch({ type: 'start' });
+      // An unpairing a killed process left is finished by withLocalAgent; the state machine decides which
+      // states the logout applies to (issue #14).
       await agent.dispatch({ type: 'logout' });
       await agent.waitFor((s) => s.name !== 'unpairing', waitMs);
       return statusOf(agent.state, false);

@@ -13,7 +13,7 @@ import type { Logger } from '../log-events.js';
 import type { Clock } from '../agent/clock.js';
 import type { State } from '../pairing/state.js';
 import { isStateName, statusOf, type Status } from './status.js';
-import { tokenDecision, type TokenAnswerDecision } from '../pairing/token-decision.js';
+import { decideToken, type TokenAsk } from '../agent/decide-token.js';
 import { tokenHttp } from './token-policy.js';
 import type { DpopKey } from '../oauth/dpop.js';
 import { proofReply, readJsonBody } from './dpop-proof.js';
@@ -76,21 +76,8 @@ async function statusReply(url: URL, o: ApiOptions): Promise<Reply> {
 /** The status as the running daemon tells it: with the token socket it serves (issue #13). */
 const liveStatus = (state: State, o: ApiOptions): Status => ({ ...statusOf(state, true, o.agent.readOnlyStateDir), ...(o.socket === undefined ? {} : { socket: o.socket }) });
 
-/**
- * What `GET /token` and the `token` command without a daemon answer (`tokenDecision`): a token near
- * expiry is refreshed first, one refresh at a time however many callers (the state machine ignores
- * `token_wanted` while `refreshing`), and the decision is made again on its outcome.
- */
-export async function decideToken(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<TokenAnswerDecision> {
-  const { agent, clock } = o;
-  const first = tokenDecision(agent.state, clock.now(), false, agent.readOnlyStateDir);
-  if (first.kind !== 'refresh' && first.kind !== 'await_refresh') return first;
-  if (first.kind === 'refresh') await agent.dispatch({ type: 'token_wanted' });
-  const state = (await agent.waitFor((s) => s.name !== 'refreshing', o.refreshWaitMs)) ?? agent.state;
-  return tokenDecision(state, clock.now(), true, agent.readOnlyStateDir);
-}
-
-export async function tokenReply(o: Pick<ApiOptions, 'agent' | 'clock' | 'refreshWaitMs'>): Promise<Reply> {
+/** `GET /token`'s answer: the decision (a refresh first when one is due) as HTTP. */
+export async function tokenReply(o: TokenAsk): Promise<Reply> {
   return tokenHttp(await decideToken(o));
 }
 

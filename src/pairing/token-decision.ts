@@ -2,7 +2,7 @@
  * Whether a stored access token can be handed to an app, and with which answer (issue #7 `token`, issue
  * #12): one pure decision over the state and the time, plain data in and out, no HTTP. The daemon's
  * `GET /token` maps it to HTTP statuses (`daemon/token-policy.ts`), the `token` command without a
- * daemon to a line and an exit code; both run the same shell (`daemon/api.ts` `decideToken`): decide,
+ * daemon to a line and an exit code; both run the same shell (`agent/decide-token.ts`): decide,
  * refresh when the decision says so, decide again with `afterRefresh`.
  */
 import type { State, StateName, Tokens } from './state.js';

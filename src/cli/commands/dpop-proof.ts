@@ -38,8 +38,10 @@ const command: Command = async ({ values, configPath, io, logFormat }) => {
   const reply =
     viaDaemon === undefined
       ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock, dpopKeys) => {
-          const [{ tokenReply }, { proofReply }] = await Promise.all([import('../../daemon/api.js'), import('../../daemon/dpop-proof.js')]);
-          const r = await proofReply(request, { token: () => tokenReply({ agent, clock, refreshWaitMs: waitMs }), key: () => dpopKeys.load(), now: () => clock.now() });
+          // The daemon's answer made here, without its HTTP server (issue #18).
+          const [{ decideToken }, { tokenHttp }, { proofReply }] = await Promise.all([import('../../agent/decide-token.js'), import('../../daemon/token-policy.js'), import('../../daemon/dpop-proof.js')]);
+          const token = async () => tokenHttp(await decideToken({ agent, clock, refreshWaitMs: waitMs }));
+          const r = await proofReply(request, { token, key: () => dpopKeys.load(), now: () => clock.now() });
           return { status: r.status, body: r.body as Record<string, unknown> };
         })
       : { status: viaDaemon.status, body: viaDaemon.json() as Record<string, unknown> };

@@ -22,7 +22,7 @@ const command: Command = async ({ configPath, io, logFormat }) => {
   const answer: string | Problem =
     viaDaemon === undefined
       ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock) => {
-          const { decideToken } = await import('../../daemon/api.js');
+          const { decideToken } = await import('../../agent/decide-token.js');
           const d = await decideToken({ agent, clock, refreshWaitMs: waitMs });
           return d.kind === 'token' ? d.accessToken : tokenProblem(d);
         })

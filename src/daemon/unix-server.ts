@@ -10,7 +10,7 @@
  *   a refresh) is never cut.
  */
 import { lstatSync, unlinkSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createConnection, type Socket } from 'node:net';
 import { AgentError } from '../errors.js';
 
@@ -86,7 +86,9 @@ function limitConnections(server: Server, max: number): void {
  */
 export async function listenUnix(path: string, mode: number, handler: RequestListener): Promise<Server> {
   await clearPath(path);
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS * 2, keepAliveTimeout: IDLE_TIMEOUT_MS, connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler);
+  // node:http on first use (process.getBuiltinModule), not imported: the state lock probes sockets with
+  // `answers` and the commands without a daemon take that lock, and they never serve HTTP (issue #18).
+  const server = process.getBuiltinModule('node:http').createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS * 2, keepAliveTimeout: IDLE_TIMEOUT_MS, connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler);
   limitConnections(server, MAX_CONNECTIONS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

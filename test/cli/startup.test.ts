@@ -7,7 +7,7 @@
  * (built-in modules) and `require.cache` (files), read at exit, and V8's `--trace-opt`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,21 @@ describe('start-up of the commands that only read (issue #18)', () => {
     expect(status.status).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ state: 'unpaired', daemon: false });
     expectLean(status);
+  });
+
+  it('token without a daemon, on a fresh token, decides under the lock with no HTTP client or server loaded', async () => {
+    const pairedDir = mkdtempSync(join(tmpdir(), 'pa-startup-token-'));
+    const pairedConfig = join(pairedDir, 'config.json');
+    writeFileSync(pairedConfig, JSON.stringify({ issuer: 'https://idp.invalid', client_id: 'startup-test', hal: 'sim', state_dir: join(pairedDir, 'state'), socket_path: join(pairedDir, 'agent.sock') }));
+    mkdirSync(join(pairedDir, 'state'), { mode: 0o700 });
+    const now = Date.now();
+    const tokens = { accessToken: 'fresh-access-token', tokenType: 'Bearer', issuedAt: now, accessExpiresAt: now + 3_600_000, refreshToken: 'rt' };
+    writeFileSync(join(pairedDir, 'state', 'state.json'), JSON.stringify({ schema: 1, state: { name: 'paired', tokens, identity: {}, failures: 0, refreshAt: now + 3_000_000 } }), { mode: 0o600 });
+    const token = await loadedBy(['token'], { configPath: pairedConfig });
+    expect(token.status).toBe(0);
+    expect(token.stdout).toBe('fresh-access-token\n');
+    // The agent's bundle is needed to decide (scripts/bundle-cli.mjs); the daemon's API is not.
+    expect(token.builtins.filter((m) => HTTP.includes(m) || m === '_http_server')).toEqual([]);
   });
 
   describe('with a daemon running', () => {

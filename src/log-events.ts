@@ -9,7 +9,7 @@
  */
 
 /** How a line is marked: journald's priority (sd-daemon(3)) in logfmt, `level` in JSON. */
-export type Severity = 'error' | 'warning' | 'info';
+export type Severity = 'error' | 'warning' | 'info' | 'debug';
 
 /** Logged by the pure state machine (`pairing/step.ts`) as `log` effects. */
 export type PairingLogEvent =
@@ -74,7 +74,8 @@ export type LogEvent = PairingLogEvent | OAuthLogEvent | AgentLogEvent | DaemonL
 
 /**
  * `error`: the agent cannot do its job without someone acting (a pairing lost, a request it cannot make).
- * `warning`: it works on, degraded or retrying. `info`: the normal course of things.
+ * `warning`: it works on, degraded or retrying. `info`: the normal course of things. `debug`: each
+ * step of it, for someone looking into a problem.
  */
 export const SEVERITY: Record<LogEvent, Severity> = {
   code_issued: 'info',
@@ -97,8 +98,11 @@ export const SEVERITY: Record<LogEvent, Severity> = {
   unpairing: 'info',
   unpaired: 'info',
 
-  'oauth.http': 'info',
-  // A request that got no HTTP answer (timeout, reset, refused): the caller retries (issue #14 item 5).
+  // Every request to the provider (a poll each interval while a code is shown): written only with
+  // --debug or PAIRING_AGENT_DEBUG=1, so a card is not worn by lines nobody reads (issue #18).
+  'oauth.http': 'debug',
+  // A request that got no usable answer (timeout, reset, refused, 5xx, 429): the caller retries; the
+  // line says which request and how it failed (issue #14 item 5).
   'oauth.http.error': 'warning',
   'oauth.discovery.cached': 'info',
   'oauth.discovery.skipped': 'info',

@@ -131,7 +131,7 @@ describe("the daemon's failures have codes of their own, not ERR_STATE or ERR_HA
     writeFileSync(configPath, JSON.stringify({ issuer: 'https://idp.example.com', client_id: 'c', hal: 'sim', state_dir: stateDir, socket_path: join(dir, 'no-daemon.sock') }));
     let stderr = '';
     const io = { stdout: () => {}, stderr: (text: string) => void (stderr += text), env: {} };
-    const failure = await simCommand({ positionals: ['press'], values: {}, configPath, io, logFormat: undefined, showUsage: () => EXIT_USAGE }).catch((error: unknown) => error);
+    const failure = await simCommand({ positionals: ['press'], values: {}, configPath, io, logFormat: undefined, debug: false, showUsage: () => EXIT_USAGE }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'ERR_DAEMON', message: `no pairing-agent daemon is running on ${stateDir} (start it with "pairing-agent run")` });
     expect(reportError(failure, io)).toBe(EXIT_FAILURE);
     expect(stderr).toBe(`pairing-agent: no pairing-agent daemon is running on ${stateDir} (start it with "pairing-agent run")\n`);

@@ -24,7 +24,7 @@ import type { DeviceAuthorizationResult, Identity, RevokeOutcome } from '../pair
 import { failureOutcome, pollOutcome, refreshOutcome } from './outcomes.js';
 import { DpopKeyFile } from '../store/dpop-key.js';
 import type { IdpClient } from './types.js';
-import type { Logger } from '../log-events.js';
+import type { Logger, OAuthLogEvent } from '../log-events.js';
 
 export interface IdpClientOptions {
   log: Logger;
@@ -63,7 +63,10 @@ function explicitEndpoints(config: Config): Partial<Endpoints> {
 
 export function createIdpClient(config: Config, options: IdpClientOptions): IdpClient {
   const { log } = options;
-  const http = options.http ?? createHttpClient({ timeoutMs: config.http_timeout_ms, ...(options.version === undefined ? {} : { version: options.version }) });
+  // Each request is logged (a debug line), each failure with what went wrong (a warning): which provider
+  // request failed, and how, is what a field operator looks for first.
+  const logger = (event: OAuthLogEvent, fields: Record<string, unknown>) => log(event, fields as Record<string, string | number>);
+  const http = options.http ?? createHttpClient({ timeoutMs: config.http_timeout_ms, logger, ...(options.version === undefined ? {} : { version: options.version }) });
   const client = credentialsOf(config);
   let resolved: Promise<Endpoints> | undefined;
   let validator: IdTokenValidator | undefined;
@@ -77,7 +80,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
       explicit: explicitEndpoints(config),
       ...(options.cache === undefined ? {} : { cache: options.cache }),
-      logger: (event, fields) => log(event, fields as Record<string, string>),
+      logger,
     }).then(
       (r) => {
         log('endpoints_resolved', { source: r.source });

@@ -18,7 +18,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   },
   help: { type: 'boolean', short: 'h', description: "show help (a command's: usage, options, an example)" },
   version: { type: 'boolean', short: 'V', description: 'print the version' },
-  debug: { type: 'boolean', description: 'add stack traces to errors (or PAIRING_AGENT_DEBUG=1)' },
+  debug: { type: 'boolean', description: 'add stack traces to errors, and each provider request to the log (or PAIRING_AGENT_DEBUG=1)' },
   'log-format': { type: 'string', value: 'FORMAT', description: 'logfmt (default) or json: one JSON object per log line' },
 };
 

@@ -68,6 +68,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       configPath,
       io,
       logFormat,
+      debug,
       showUsage: () => {
         io.stdout(commandHelp(entry, module));
         return EXIT_USAGE;

@@ -29,6 +29,8 @@ export interface CommandContext {
   io: CliIo;
   /** `--log-format`, when given: it wins over the configuration's `log_format` (issue #15). */
   logFormat: 'logfmt' | 'json' | undefined;
+  /** `--debug` or PAIRING_AGENT_DEBUG=1: stack traces, and the log's debug lines (each provider request). */
+  debug: boolean;
   /** Prints this command's help on stdout and returns the usage exit code (`config` alone, `sim` alone). */
   showUsage(): number;
 }

@@ -17,8 +17,8 @@ export const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
 /** Keys whose values are secrets. `user_code` is shown on screen anyway and may be logged (issue #3). */
 const SECRET_KEY = /token|secret|password|device_code|authorization|cookie/i;
 
-/** journald's priorities for each severity (sd-daemon(3)): `<3>` error, `<4>` warning, `<6>` info. */
-const PRIORITY: Record<Severity, number> = { error: 3, warning: 4, info: 6 };
+/** journald's priorities for each severity (sd-daemon(3)): `<3>` error, `<4>` warning, `<6>` info, `<7>` debug. */
+const PRIORITY: Record<Severity, number> = { error: 3, warning: 4, info: 6, debug: 7 };
 
 /** Epoch milliseconds from 2001 to 2286: a number in a `*_at` field in that range is a time. */
 const EPOCH_MS = { min: 1e12, max: 1e13 };
@@ -59,8 +59,10 @@ function quote(value: string): string {
   return /[\s"=]/.test(clean) || clean === '' ? JSON.stringify(clean) : clean;
 }
 
-export function streamLogger(write: (line: string) => void, format: LogFormat = 'logfmt'): Logger {
-  return format === 'json'
-    ? (event, fields) => write(`${formatJsonLine(event, fields)}\n`)
-    : (event, fields) => write(`${formatLogLine(event, fields)}\n`);
+/** A logger writing lines to `write`; `debug` events only when `debug` is set (`--debug`, PAIRING_AGENT_DEBUG). */
+export function streamLogger(write: (line: string) => void, format: LogFormat = 'logfmt', debug = false): Logger {
+  const line = format === 'json' ? formatJsonLine : formatLogLine;
+  return (event, fields) => {
+    if (debug || SEVERITY[event] !== 'debug') write(`${line(event, fields)}\n`);
+  };
 }

@@ -170,7 +170,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         throw mapped;
       }
     }
-    log('oauth.http', { method: request.method, url: where(request.url), status, bytes: size, ms: Date.now() - started });
+    // Only the method, the URL without its query and what came back: never a header or a form (codes,
+    // tokens, secrets, DPoP proofs). An answer the caller can only retry is a failure (issue #14 item 5).
+    const failed = tooLarge ? `response over ${maxBytes} bytes` : status >= 500 || status === 429 ? `HTTP ${status}` : undefined;
+    const fields = { method: request.method, url: where(request.url), status, bytes: size, ms: Date.now() - started };
+    if (failed === undefined) log('oauth.http', fields);
+    else log('oauth.http.error', { ...fields, reason: failed });
     if (tooLarge) {
       throw new ProtocolError('body', `response from ${where(request.url)} exceeds ${maxBytes} bytes`, status);
     }

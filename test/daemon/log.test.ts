@@ -14,10 +14,12 @@ const NOW = new Date('2026-11-30T05:00:00.000Z');
 const json = (event: LogEvent, fields: Record<string, unknown> = {}) => JSON.parse(formatJsonLine(event, fields, NOW)) as Record<string, unknown>;
 
 /** journald's priority prefix for each severity (sd-daemon(3)). */
-const PRIORITY: Record<Severity, string> = { error: '<3>', warning: '<4>', info: '<6>' };
+const PRIORITY: Record<Severity, string> = { error: '<3>', warning: '<4>', info: '<6>', debug: '<7>' };
 
 /** A few events of each severity; the last three fell through hand-kept sets to info (issue #14 item 5). */
 const SAMPLES: [Severity, LogEvent[]][] = [
+  // Each provider request: for someone looking into a problem, written only when asked for.
+  ['debug', ['oauth.http']],
   ['info', ['ready', 'code_issued', 'state']],
   // What an operator must act on is never info: storage that cannot be written, a socket that is not
   // served, a cache that is not kept (warnings), a key whose loss ends the pairing (an error).
@@ -112,6 +114,18 @@ describe('redaction: tokens, secrets and device codes never reach a line (issue 
       expect(lines[0]).toMatch(/\n$/);
       expect(lines[0]).not.toMatch(/at-secret|rt-secret/);
       expect(lines[0]).toContain('erin');
+    }
+  });
+});
+
+describe('debug lines', () => {
+  it('a stream logger writes them only with --debug (PAIRING_AGENT_DEBUG), every other line always', () => {
+    for (const debug of [false, true]) {
+      const lines: string[] = [];
+      const log = streamLogger((line) => lines.push(line), 'logfmt', debug);
+      log('oauth.http', { method: 'POST', url: 'https://idp.example.com/token', status: 200 });
+      log('oauth.http.error', { method: 'POST', url: 'https://idp.example.com/token', reason: 'ECONNREFUSED' });
+      expect(lines.map((line) => line.split(' ')[0])).toEqual([...(debug ? ['<7>event=oauth.http'] : []), '<4>event=oauth.http.error']);
     }
   });
 });

@@ -11,9 +11,9 @@ export const options: Record<string, OptionSpec> = {};
 export const details = ['Logs one line per event on stderr (journald); SIGTERM or Ctrl-C stops it cleanly.'];
 export const examples = ['pairing-agent run --config /etc/pairing-agent/config.json'];
 
-const command: Command = async ({ configPath, io, logFormat }) => {
+const command: Command = async ({ configPath, io, logFormat, debug }) => {
   const { config, path } = loadConfig({ path: configPath, env: io.env });
-  const log = streamLogger(io.stderr, logFormat ?? config.log_format);
+  const log = streamLogger(io.stderr, logFormat ?? config.log_format, debug);
   log('starting', { config: path, hal: config.hal, state_dir: config.state_dir });
   // The handlers go in before the start: a SIGTERM that arrives while it runs (systemd restarting a
   // unit it was just told is ready; the daemon loads its HTTP client right after `ready`) would otherwise

@@ -2,8 +2,8 @@
  * The token API's answers (issue #7): `tokenDecision` (`pairing/token-decision.ts`) as HTTP, and the
  * error object the `token` command prints whether it asked a daemon or decided itself.
  */
-import type { StateName, Tokens } from '../pairing/state.js';
-import { handOut, type TokenAnswerDecision, type TokenToHandOut, type TokenUnavailable } from '../pairing/token-decision.js';
+import type { StateName } from '../pairing/state.js';
+import type { TokenAnswerDecision, TokenToHandOut, TokenUnavailable } from '../pairing/token-decision.js';
 
 export interface TokenAnswer {
   access_token: string;
@@ -18,10 +18,6 @@ export interface TokenProblem {
   error: 'not_paired' | 'temporarily_unavailable' | 'storage_read_only';
   state?: StateName;
   reason?: string;
-}
-
-export function tokenAnswer(tokens: Tokens, now: number): TokenAnswer {
-  return answerOf(handOut(tokens, now));
 }
 
 function answerOf(token: TokenToHandOut): TokenAnswer {

@@ -72,7 +72,7 @@ export function tokenDecision(state: State, now: number, afterRefresh = false, r
 }
 
 /** The token with its time left: never more than its whole lifetime, whatever the clock says (issue #12). */
-export function handOut(tokens: Tokens, now: number): TokenToHandOut {
+function handOut(tokens: Tokens, now: number): TokenToHandOut {
   const { accessExpiresAt } = tokens;
   const answer: TokenToHandOut = { kind: 'token', accessToken: tokens.accessToken, tokenType: tokens.tokenType };
   if (accessExpiresAt === undefined) return answer;

@@ -12,11 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/agent/clock.js';
 import { callDaemon } from '../../src/daemon/client.js';
 import type { Status } from '../../src/daemon/status.js';
-import { tokenAnswer } from '../../src/daemon/token-policy.js';
+import { tokenHttp } from '../../src/daemon/token-policy.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../dev/idp/embedded.js';
 import type { State, StepContext, Tokens } from '../../src/pairing/state.js';
 import { step } from '../../src/pairing/step.js';
 import { CLOCK_STEP_MIN_MS, freshEnough } from '../../src/pairing/timing.js';
+import { tokenDecision } from '../../src/pairing/token-decision.js';
 import { daemonReady, eventually, pairBySimPress, runCli, simConfig, spawnDaemon, stopDaemon } from '../support/cli.js';
 
 const NOW = 1_700_000_000_000;
@@ -30,7 +31,13 @@ describe('a wall clock days behind (issue #12 item 3a)', () => {
 
   it('a token from the future is not fresh, and is never handed out with more than its lifetime', () => {
     expect(freshEnough(tokens.issuedAt, tokens.accessExpiresAt, NOW)).toBe(false);
-    expect(tokenAnswer(tokens, NOW).expires_in).toBeLessThanOrEqual(60);
+    // GET /token (and the token command) asks for a refresh first…
+    expect(tokenDecision(paired, NOW)).toEqual({ kind: 'refresh' });
+    // …and when none could be had, hands the token out with no more than its lifetime left.
+    const answer = tokenHttp(tokenDecision(paired, NOW, true));
+    expect(answer).toMatchObject({ status: 200, body: { access_token: 'at' } });
+    expect(answer.body).toHaveProperty('expires_in');
+    expect((answer.body as { expires_in: number }).expires_in).toBeLessThanOrEqual(60);
   });
 
   it('at start-up it is re-planned from now: taken as spent, refreshed within a few seconds, persisted', () => {
@@ -42,7 +49,9 @@ describe('a wall clock days behind (issue #12 item 3a)', () => {
     expect(next.refreshAt).toBeLessThanOrEqual(NOW + 6_000);
     expect(effects).toContainEqual({ type: 'persist' });
     expect(effects).toContainEqual({ type: 'wake', at: next.refreshAt });
-    expect(tokenAnswer(next.tokens, NOW).expires_in).toBe(0);
+    // Taken as spent: refreshed before it is handed out, and never handed out as valid if that fails.
+    expect(tokenDecision(next, NOW)).toEqual({ kind: 'refresh' });
+    expect(tokenHttp(tokenDecision(next, NOW, true))).toMatchObject({ status: 503, body: { error: 'temporarily_unavailable' } });
   });
 
   it('an app asking (the token command without a daemon) gets a refresh, not the stale token', () => {

@@ -35,7 +35,8 @@ export function readStatusFile(config: Pick<Config, 'state_dir'>): Status {
   const path = join(config.state_dir, STATE_FILE);
   // The store's own read: never through a link, never more than a state file can be (issue #13).
   const parsed = readState(path);
-  if (!parsed.ok) throw new AgentError('ERR_STATE', parsed.notJson ? `${path}: ${parsed.problem}` : `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);
+  // Whatever is wrong with it (not JSON, not a state, not a file), the agent's store keeps it aside (issue #4).
+  if (!parsed.ok) throw new AgentError('ERR_STATE', `${path}: ${parsed.problem} (the agent will keep it aside and start unpaired)`);
   // A DPoP pairing without its key is lost (issue #19): say so now, as the agent will when it starts.
   // The daemon serves no control socket from a read-only directory: say why nothing is renewed (issue #13).
   const readOnly = onReadOnlyFileSystem(config.state_dir) ? config.state_dir : undefined;

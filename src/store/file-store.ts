@@ -108,8 +108,8 @@ export class FileStateStore implements StateStore {
   }
 }
 
-/** What the state file holds, or what is wrong with it (`notJson`: the file is there but is not JSON). */
-export type StateRead = { ok: true; state: State | undefined } | { ok: false; problem: string; notJson?: true };
+/** What the state file holds, or what is wrong with it. */
+export type StateRead = { ok: true; state: State | undefined } | { ok: false; problem: string };
 
 /**
  * The state file as a checked state, read as the agent reads it and changing nothing (`status` without a
@@ -124,7 +124,7 @@ export function readState(path: string): StateRead {
   try {
     doc = JSON.parse(read.text) as unknown;
   } catch (error) {
-    return { ok: false, problem: jsonSyntaxProblem(error), notJson: true };
+    return { ok: false, problem: jsonSyntaxProblem(error) };
   }
   return parseStateDocument(doc);
 }

@@ -2,7 +2,7 @@
  * `status`, `token` and `logout` when no daemon runs (issue #7: "works whether or not the daemon
  * runs"): they read the state file, or take the state lock and use the same state machine.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,12 +70,18 @@ describe('without a daemon', () => {
     expect(none.stderr).toMatch(/^pairing-agent: not paired \(state unpaired\)/);
   }, 40_000);
 
-  it('status reports a corrupt state file and leaves it alone', async () => {
+  it('status reports a corrupt state file and leaves it alone; the agent then keeps it aside, as status said', async () => {
     writeFileSync(stateFile, '{"schema":1,"state":{"name":"pai');
     const r = await runCli(['--config', config, 'status']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`pairing-agent: ${stateFile}: not valid JSON (error at byte 32)\n`);
+    expect(r.stderr).toBe(`pairing-agent: ${stateFile}: not valid JSON (error at byte 32) (the agent will keep it aside and start unpaired)\n`);
     expect(readFileSync(stateFile, 'utf8')).toBe('{"schema":1,"state":{"name":"pai');
+    // The agent (here the token command's, without a daemon) does what status announced.
+    const t = await runCli(['--config', config, 'token']);
+    expect(t.stderr).toMatch(/^pairing-agent: not paired \(state unpaired\)/m);
+    const kept = readdirSync(join(dir, 'state')).filter((name) => name.startsWith('state.json.corrupt-'));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(dir, 'state', kept[0] ?? ''), 'utf8')).toBe('{"schema":1,"state":{"name":"pai');
   });
 
   it('sim commands say clearly that no daemon runs', async () => {

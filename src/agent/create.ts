@@ -47,10 +47,11 @@ export interface ComposedAgent {
 export function createAgent(config: Config, deps: AgentDeps): ComposedAgent {
   const { log } = deps;
   const clock = deps.clock ?? systemClock();
-  // The state and its DPoP key are one pairing on disk (issue #19).
-  const dpopKeys = new DpopKeyFile(config.state_dir);
   // The one-shot commands open the store here: they too must know when it is read-only (issue #13).
   const { store, readOnly } = deps.store === undefined ? FileStateStore.open(config.state_dir) : { store: deps.store, readOnly: deps.readOnlyStorage ?? false };
+  // The state and its DPoP key are one pairing on disk (issue #19); like the state's, the key's leftover
+  // temp files are swept when it is opened, unless nothing can be removed there.
+  const dpopKeys = readOnly ? new DpopKeyFile(config.state_dir) : DpopKeyFile.open(config.state_dir);
   const agent = new Agent({
     store: withDpopKey(store, dpopKeys, log),
     idp: createIdpClient(config, { log, cache: fileDiscoveryCache(join(config.state_dir, DISCOVERY_CACHE_FILE)), dpopKeys, version: packageVersion() }),

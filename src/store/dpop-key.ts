@@ -28,13 +28,27 @@ const MAX_KEY_BYTES = 64 * 1024;
  */
 export class DpopKeyFile {
   readonly path: string;
-  readonly #dir: string;
   /** undefined: not read yet; null: read, there is none. */
   #cached: DpopKey | null | undefined;
 
+  /** The key file of `stateDir`, as it is (`open` also sweeps what a crash left). */
   constructor(stateDir: string) {
-    this.#dir = stateDir;
     this.path = join(stateDir, DPOP_KEY_FILE);
+  }
+
+  /**
+   * The key store of `stateDir`, swept of the temp files a crash left of a write: once here, not on
+   * every write (each lists the directory, on an SD card; issue #18). Never a key in use: each write
+   * makes its own temp file, under the state lock.
+   */
+  static open(stateDir: string): DpopKeyFile {
+    try {
+      removeTempFiles(stateDir, (name) => name.startsWith(TEMP_PREFIX));
+    } catch {
+      // No directory yet, or a read-only one: a leftover is removed at the next opening, and the write
+      // or delete that meets the problem says what it is.
+    }
+    return new DpopKeyFile(stateDir);
   }
 
   /**
@@ -68,7 +82,6 @@ export class DpopKeyFile {
     const { exportJWK, generateKeyPair } = await import('jose');
     const { privateKey, publicKey } = await generateKeyPair(DPOP_ALG, { extractable: true });
     const jwk = await exportJWK(privateKey);
-    this.#removeTemps();
     replaceFile(this.path, `${JSON.stringify({ version: FORMAT_VERSION, alg: DPOP_ALG, jwk })}\n`, FILE_MODE);
     // The private key is used through a non-extractable copy from here on.
     const key = await dpopKeyOf(await importPrivate(jwk), publicKey);
@@ -79,21 +92,10 @@ export class DpopKeyFile {
   /** Forgets the key (unpairing, pairing lost); durable when this returns. */
   async delete(): Promise<void> {
     this.#cached = null;
-    this.#removeTemps();
     try {
       removeFile(this.path);
     } catch (error) {
       throw new AgentError('ERR_STATE', `${this.path}: cannot delete the DPoP key (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-  }
-
-  /** Temp files of a write that a crash interrupted: never a key in use. */
-  #removeTemps(): void {
-    try {
-      removeTempFiles(this.#dir, (name) => name.startsWith(TEMP_PREFIX));
-    } catch (error) {
-      // No directory to clean: the write or delete that follows says what is wrong.
-      if ((error as NodeJS.ErrnoException).syscall !== 'scandir') throw error;
     }
   }
 }

@@ -64,6 +64,16 @@ describe('createAgent', () => {
     await hal.close();
   });
 
+  it("opens the DPoP key store swept of a crashed key write's temp file, as the state's own", async () => {
+    const config = configFor();
+    mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(config.state_dir, 'dpop-key.json.tmp-deadbeef0000'), 'half a key from a crash', { mode: 0o600 });
+    const hal = createSimHal(config);
+    createAgent(config, { hal, log: () => {} });
+    expect(readdirSync(config.state_dir)).not.toContain('dpop-key.json.tmp-deadbeef0000');
+    await hal.close();
+  });
+
   it('pairs the state with its DPoP key: a DPoP pairing whose key file is gone is lost, and said so', async () => {
     const config = configFor();
     mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });

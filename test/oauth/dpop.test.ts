@@ -3,7 +3,7 @@
  * (oidc-provider, DPoP on as by default) — tokens bound to the agent's key (`cnf.jkt`), refresh with
  * rotation, server nonces, the downgrade refused, and unpairing deleting the key.
  */
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -63,11 +63,12 @@ describe('the DPoP key file', () => {
   it('is 0600, reloads as the same key, is replaced by create and gone after delete', async () => {
     const dir = tempDir('pa-dpop-');
     writeFileSync(join(dir, `${DPOP_KEY_FILE}.tmp-deadbeef0000`), 'half a key from a crash');
-    const file = new DpopKeyFile(dir);
+    const file = DpopKeyFile.open(dir);
+    // Opening the key store removes what a crash left of a write.
+    expect(existsSync(join(dir, `${DPOP_KEY_FILE}.tmp-deadbeef0000`))).toBe(false);
     expect(await file.load()).toBeUndefined();
     const key = await file.create();
     expect(statSync(join(dir, DPOP_KEY_FILE)).mode & 0o777).toBe(0o600);
-    expect(existsSync(join(dir, `${DPOP_KEY_FILE}.tmp-deadbeef0000`))).toBe(false);
     // A restart (a new reader) uses the same key.
     expect((await new DpopKeyFile(dir).load())?.thumbprint).toBe(key.thumbprint);
     const next = await file.create();
@@ -75,6 +76,19 @@ describe('the DPoP key file', () => {
     await file.delete();
     expect(existsSync(join(dir, DPOP_KEY_FILE))).toBe(false);
     expect(await new DpopKeyFile(dir).load()).toBeUndefined();
+  });
+
+  it('sweeps temp files once, when opened: a key write or delete lists no directory', async () => {
+    const dir = tempDir('pa-dpop-');
+    const file = DpopKeyFile.open(dir);
+    // Named as a crashed write's would be, but made after the sweep: only the next opening removes it.
+    const late = join(dir, `${DPOP_KEY_FILE}.tmp-0123456789ab`);
+    writeFileSync(late, 'made after the store was opened');
+    await file.create();
+    await file.delete();
+    expect(readdirSync(dir).sort()).toEqual([`${DPOP_KEY_FILE}.tmp-0123456789ab`]);
+    DpopKeyFile.open(dir);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a damaged key file is an error that does not quote the file', async () => {

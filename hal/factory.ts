@@ -29,16 +29,27 @@ export function createSimHal(config: Pick<HalConfig, 'display_width' | 'display_
   };
 }
 
-export async function createHal(config: HalConfig, io: { stdin: Readable; stdout: Writable & { isTTY?: boolean } }): Promise<Hal> {
+/** The terminal HAL's input and output. */
+export interface TerminalIo {
+  stdin: Readable;
+  stdout: Writable & { isTTY?: boolean };
+}
+
+/**
+ * The configured HAL. `io` for the terminal HAL: the process's own by default, taken only in that branch:
+ * process.stdin on /dev/null (systemd's default) is a file stream that loads the promise-based fs and
+ * readline, some 2 MB that an idle daemon on another HAL never needs (issue #18).
+ */
+export async function createHal(config: HalConfig, io?: TerminalIo): Promise<Hal> {
   switch (config.hal) {
     case 'sim':
       return createSimHal(config);
     case 'terminal': {
       const { TerminalDisplay } = await import('./terminal/display.js');
-      const display = new TerminalDisplay({ out: io.stdout, width: config.display_width, height: config.display_height });
+      const display = new TerminalDisplay({ out: io?.stdout ?? process.stdout, width: config.display_width, height: config.display_height });
       // A kiosk's terminal may have a keyboard; without `auto_pair` Enter is the button.
       const { KeyboardButton } = await import('./terminal/button.js');
-      const button = config.auto_pair ? undefined : new KeyboardButton(io.stdin);
+      const button = config.auto_pair ? undefined : new KeyboardButton(io?.stdin ?? process.stdin);
       return {
         display,
         ...(button === undefined ? {} : { button }),

@@ -2,7 +2,6 @@
  * `pairing-agent run`: the agent with its state on disk, its hardware, and its local API (issue #7).
  */
 import type { Server } from 'node:http';
-import type { Readable, Writable } from 'node:stream';
 import { createHal } from '../../hal/factory.js';
 import type { Frame, Hal } from '../../hal/types.js';
 import type { Agent } from '../agent/agent.js';
@@ -28,7 +27,6 @@ export interface DaemonOptions {
   config: Config;
   log: Logger;
   env?: Readonly<Record<string, string | undefined>>;
-  io?: { stdin: Readable; stdout: Writable & { isTTY?: boolean } };
   /** Tests inject a HAL or a clock; by default the configured HAL and the system clock. */
   hal?: Hal;
   clock?: Clock;
@@ -80,10 +78,7 @@ async function start(
     log('state_read_only', { state_dir: config.state_dir, note: 'serving the saved tokens; nothing can be saved, so no refresh or pairing until it is writable' });
   }
 
-  // Getters: only the terminal HAL reads them, and process.stdin on /dev/null (systemd's default) is a file
-  // stream that loads the promise-based fs and readline, some 2 MB of an idle daemon (issue #18).
-  const io = o.io ?? { get stdin() { return process.stdin; }, get stdout() { return process.stdout; } };
-  const hal = o.hal ?? (await createHal(config, io));
+  const hal = o.hal ?? (await createHal(config));
   cleanups.push(() => hal.close());
   const { agent, clock, dpopKeys } = createAgent(config, { hal, log, store: opened.store, readOnlyStorage: opened.readOnly, ...(o.clock === undefined ? {} : { clock: o.clock }) });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the

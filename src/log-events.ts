@@ -53,6 +53,7 @@ export type AgentLogEvent =
   | 'dpop_key_lost'
   | 'id_token_unchecked'
   | 'revoke_failed'
+  | 'rejected_tokens_revoked'
   | 'userinfo_failed';
 
 /** Logged by the daemon (`daemon/`) and `pairing-agent run`. */
@@ -124,6 +125,8 @@ export const SEVERITY: Record<LogEvent, Severity> = {
   dpop_key_lost: 'error',
   id_token_unchecked: 'warning',
   revoke_failed: 'warning',
+  // The tokens that came with a refused ID token, revoked at the provider (RFC 7009).
+  rejected_tokens_revoked: 'info',
   userinfo_failed: 'warning',
 
   starting: 'info',

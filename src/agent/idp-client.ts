@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/types.js';
 import { AgentError, NetworkError, ProtocolError } from '../errors.js';
-import type { ClientCredentials, DiscoveryCache, DpopContext, DpopKey, Endpoints, HttpClient } from '../oauth/index.js';
+import type { ClientCredentials, DiscoveryCache, DpopContext, DpopKey, Endpoints, HttpClient, TokenSet } from '../oauth/index.js';
 import {
   createHttpClient,
   DPOP_ALG,
@@ -113,6 +113,38 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
     return (await keys.load().catch(() => undefined)) ?? keys.create();
   };
 
+  /**
+   * Revokes `tokens` (RFC 7009: the refresh token, then the access token); a failure is logged with its
+   * reason (and `after`, when the revocation follows something other than an unpairing).
+   */
+  const revokeAndSay = async (tokens: { accessToken: string; refreshToken?: string }, after?: string): Promise<RevokeOutcome> => {
+    const context = after === undefined ? {} : { after };
+    try {
+      const result = await revokeTokens(http, await endpoints(), client, tokens);
+      if (result.kind === 'revoked') return { ok: true };
+      const reason = result.kind === 'unsupported' ? 'the identity provider has no revocation endpoint' : result.error.message;
+      log('revoke_failed', { result: result.kind, reason, ...context });
+      return { ok: false, reason };
+    } catch (error) {
+      const reason = (error as Error).message;
+      log('revoke_failed', { reason, ...context });
+      return { ok: false, reason };
+    }
+  };
+
+  /**
+   * The tokens that came with a refused ID token stay valid at the provider until they expire (the
+   * refresh token for days) unless revoked: revoke what is not kept (RFC 7009 §1; OIDC Core §3.1.3.7
+   * says to refuse the token, not what to do with the rest). Best effort: one attempt, in the background,
+   * so the failed state never waits for it; its outcome is logged.
+   */
+  const revokeRejected = (tokens: TokenSet): void => {
+    const { accessToken, refreshToken } = tokens;
+    void revokeAndSay({ accessToken, ...(refreshToken === undefined ? {} : { refreshToken }) }, 'id_token_rejected').then((outcome) => {
+      if (outcome.ok) log('rejected_tokens_revoked', { after: 'id_token_rejected' });
+    });
+  };
+
   /** Who paired, from a validated ID token; undefined when it cannot be checked or says nothing useful. */
   const identityFromIdToken = async (idToken: string | undefined): Promise<Identity | undefined> => {
     if (idToken === undefined) return undefined;
@@ -194,7 +226,9 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
           return { result };
         }
         // A forged or foreign ID token: refuse the pairing (OIDC Core §3.1.3.7). The device code is
-        // spent, so this ends the flow as `failed` with the reason; it is never polled again.
+        // spent, so this ends the flow as `failed` with the reason; it is never polled again. The
+        // tokens beside it are not kept, so they are revoked.
+        revokeRejected(result.tokens);
         return { result: { kind: 'refused', code: 'id_token_rejected', reason: error instanceof Error ? error.message : String(error) } };
       }
     },
@@ -218,19 +252,7 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
       return refreshOutcome(await refreshTokens(http, ep, client, refreshToken, dpop === undefined ? {} : { dpop }));
     },
 
-    async revoke(tokens): Promise<RevokeOutcome> {
-      try {
-        const result = await revokeTokens(http, await endpoints(), client, tokens);
-        if (result.kind === 'revoked') return { ok: true };
-        const reason = result.kind === 'unsupported' ? 'the identity provider has no revocation endpoint' : result.error.message;
-        log('revoke_failed', { result: result.kind, reason });
-        return { ok: false, reason };
-      } catch (error) {
-        const reason = (error as Error).message;
-        log('revoke_failed', { reason });
-        return { ok: false, reason };
-      }
-    },
+    revoke: (tokens) => revokeAndSay(tokens),
 
     async identity(accessToken) {
       try {

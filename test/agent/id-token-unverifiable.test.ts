@@ -4,7 +4,8 @@
  * a confidential client verifies HMAC tokens with its secret (OIDC Core §10.1); a token it has no key
  * for is unchecked (it came from the token endpoint over TLS, §3.1.3.7 (6)) and who paired comes from
  * userinfo. A token that must be refused (another audience, a bad signature with a published key) ends
- * the flow as `failed` with the reason on screen. Either way the spent device code is never polled again.
+ * the flow as `failed` with the reason on screen, and the tokens that came with it are revoked (RFC 7009).
+ * Either way the spent device code is never polled again.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,10 @@ import { screenFor } from '../../src/agent/view.js';
 import { validateConfig } from '../../src/config/index.js';
 import type { State } from '../../src/pairing/state.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../../src/oauth/index.js';
-import { PROFILES, startProviderServer, type ProviderProfile } from '../support/provider-servers.js';
+import { startEmbeddedIdp } from '../../dev/idp/embedded.js';
+import { startAgentOnIdp } from '../support/agent-on-idp.js';
+import { eventually } from '../support/cli.js';
+import { PROFILES, startProviderServer, startRawServer, type ProviderProfile } from '../support/provider-servers.js';
 
 const glewlwydConfidential: ProviderProfile = { ...PROFILES.glewlwyd, client: { clientId: 'device', clientSecret: 'device-secret' }, idTokenHmacKey: 'client_secret' };
 
@@ -104,5 +108,54 @@ describe('ID tokens that must be refused end the flow as failed, with the reason
     expect(state).toMatchObject({ name: 'failed', reason: expect.stringMatching(reason) });
     expect(screenFor(state, Date.now(), true)).toMatchObject({ kind: 'error', reason: expect.stringMatching(reason) });
     expect(pollsAfterApproval).toBe(1);
+  }, 30_000);
+});
+
+describe('the tokens that came with a refused ID token are revoked (RFC 7009), on the embedded IdP', () => {
+  it('a bad signature: the flow ends failed at once, and the refresh and access tokens stop working at the provider', async () => {
+    const idp = await startEmbeddedIdp({ interval: 1 });
+    // The token endpoint behind a loopback relay that spoils the ID token's signature, as a tampering
+    // middlebox would; the tokens beside it are the provider's own.
+    const issued: { refreshToken?: string; accessToken?: string; activeWhenIssued?: boolean } = {};
+    const relay = await startRawServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        void (async () => {
+          const answer = await fetch(`${idp.issuer}/token`, { method: 'POST', headers: { 'content-type': String(req.headers['content-type']) }, body: Buffer.concat(chunks) });
+          const body = (await answer.json()) as Record<string, unknown>;
+          if (typeof body.id_token === 'string') {
+            issued.refreshToken = body.refresh_token as string;
+            issued.accessToken = body.access_token as string;
+            issued.activeWhenIssued = (await idp.introspect(issued.refreshToken)).active;
+            const [header, payload, signature] = body.id_token.split('.');
+            body.id_token = `${header}.${payload}.${signature!.startsWith('A') ? 'B' : 'A'}${signature!.slice(1)}`;
+          }
+          res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+        })();
+      });
+    });
+    const { agent, hal, logs } = await startAgentOnIdp(idp, { file: { token_endpoint: `${relay.url}/token` } });
+    try {
+      // The code is approved as soon as it is shown.
+      let approved = false;
+      agent.on('state', (s) => {
+        if (s.name !== 'awaiting_user' || approved) return;
+        approved = true;
+        void idp.approve(s.code.userCode, 'dana');
+      });
+      hal.button.press();
+      expect(await agent.waitFor((s) => s.name === 'failed', 15_000)).toMatchObject({ name: 'failed', reason: expect.stringMatching(/signature/) });
+      expect(issued.activeWhenIssued).toBe(true);
+      // One attempt, after the failed state: its outcome is logged.
+      await eventually(async () => (logs.some((line) => line.startsWith('rejected_tokens_revoked ')) ? true : undefined), 10_000, 'the revocation');
+      expect((await idp.introspect(issued.refreshToken!)).active).toBe(false);
+      expect((await idp.introspect(issued.accessToken!)).active).toBe(false);
+      expect(logs.join('\n')).not.toContain(issued.refreshToken!);
+    } finally {
+      await agent.stop();
+      await relay.close();
+      await idp.close();
+    }
   }, 30_000);
 });

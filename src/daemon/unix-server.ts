@@ -86,8 +86,9 @@ function limitConnections(server: Server, max: number): void {
  */
 export async function listenUnix(path: string, mode: number, handler: RequestListener): Promise<Server> {
   await clearPath(path);
-  // node:http on first use (process.getBuiltinModule), not imported: the state lock probes sockets with
-  // `answers` and the commands without a daemon take that lock, and they never serve HTTP (issue #18).
+  // node:http on first use (process.getBuiltinModule), not imported: the commands without a daemon
+  // (`token`, `logout`…) load the daemon's bundle, which sets up the API module and this one as it loads,
+  // and they never serve HTTP (issue #18).
   const server = process.getBuiltinModule('node:http').createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS * 2, keepAliveTimeout: IDLE_TIMEOUT_MS, connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler);
   limitConnections(server, MAX_CONNECTIONS);
   await new Promise<void>((resolve, reject) => {

@@ -4,8 +4,7 @@
  * itself. Here, not in the daemon's HTTP module: a command without a daemon decides with no HTTP
  * client or server loaded (issue #18, start-up on a Pi's budget).
  */
-import type { TokenAnswerDecision } from '../pairing/token-decision.js';
-import { tokenDecision } from '../pairing/token-decision.js';
+import { tokenDecision, type TokenAnswerDecision } from '../pairing/token-decision.js';
 import type { Agent } from './agent.js';
 import type { Clock } from './clock.js';
 

@@ -25,6 +25,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const COUNTDOWN_TICK_MS = 1000;
 /** After a failed state write (a full or failing SD card), try again this much later. */
 const PERSIST_RETRY_MS = 5_000;
+/**
+ * …but this much later on a read-only file system: a card the kernel remounted read-only stays so
+ * until someone acts, and every 5 s was an error line 720 times an hour for as long (issue #13).
+ */
+const READ_ONLY_RETRY_MS = 5 * 60_000;
 
 /**
  * Events the agent decides on itself: when the write of their outcome fails, nothing is lost by going
@@ -336,7 +341,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (write) {
           this.#state = previous;
           const planned = effects.find((e): e is Extract<Effect, { type: 'wake' }> => e.type === 'wake')?.at;
-          this.#setWake(Math.max(clock.now() + PERSIST_RETRY_MS, planned ?? 0));
+          this.#setWake(Math.max(clock.now() + this.#writeRetryMs(), planned ?? 0));
         }
         break;
       }
@@ -386,7 +391,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
-  /** Retries the write of an unsaved state every PERSIST_RETRY_MS, in the event queue, until it lands. */
+  /** How long after a failed write the agent tries again. */
+  #writeRetryMs(): number {
+    return this.#readOnly ? READ_ONLY_RETRY_MS : PERSIST_RETRY_MS;
+  }
+
+  /** Retries the write of an unsaved state after `#writeRetryMs`, in the event queue, until it lands. */
   #retrySaveLater(): void {
     this.#timers.clearTimeout(this.#saveRetry);
     if (this.#stopping) return;
@@ -395,7 +405,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (this.#unsaved && !this.#stopped && !(await this.#saveUnsaved())) this.#retrySaveLater();
       });
       this.#queue = run.catch(() => undefined);
-    }, PERSIST_RETRY_MS);
+    }, this.#writeRetryMs());
   }
 
   #request(effect: Extract<Effect, { type: 'request_code' | 'poll' | 'refresh' | 'revoke' | 'fetch_identity' }>): void {

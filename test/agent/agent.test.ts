@@ -11,6 +11,8 @@ import type { State } from '../../src/pairing/state.js';
 import { FileStateStore } from '../../src/store/file-store.js';
 import { pairWithButton, runTimeUntil, settle, startAgentOnIdp, watchedIdp } from '../support/agent-on-idp.js';
 import { createVirtualTime } from '../support/virtual-time.js';
+import { isRoot, NOT_ROOT } from '../support/local-user.js';
+import { readOnlyBind } from '../support/read-only-mount.js';
 
 // 3 s access tokens: the agent refreshes about 1 s after each pairing or refresh.
 const provider = watchedIdp();
@@ -114,6 +116,32 @@ describe('Agent', () => {
     // The live refresh token keeps working: nothing was presented twice.
     await agent.dispatch({ type: 'token_wanted' });
     expect(await settle(agent, (s) => s.name === 'paired' && s.tokens.refreshToken !== live, 20_000, time)).toBeDefined();
+    await agent.stop(5_000);
+    expect(provider.grantErrors).toEqual([]);
+  }, 40_000);
+});
+
+describe.skipIf(!isRoot)(`a card remounted read-only under a paired agent (${isRoot ? 'root: a read-only bind mount' : NOT_ROOT})`, () => {
+  it('tries the refresh its write holds back every few minutes, not every 5 s, and refreshes once the card is writable again (issue #13)', async () => {
+    const time = createVirtualTime(Date.now());
+    const started = await startAgentOnIdp(provider.idp, { time });
+    const { agent, dir, events } = started;
+    const paired = await pairWithButton(started, provider.idp);
+    const unmount = readOnlyBind(dir);
+    try {
+      // Ten minutes from the refresh due 10 s after pairing: each try fails to write, so sends nothing.
+      await time.runUntil([agent], time.now() + 10 * 60_000);
+      const failedWrites = events.filter((event) => event === 'effect_failed').length;
+      expect(failedWrites).toBeGreaterThan(0);
+      // Every 5 s that was some 120 error lines in these ten minutes, for as long as the card stays so.
+      expect(failedWrites).toBeLessThanOrEqual(3);
+      expect(agent.readOnlyStateDir).toBe(dir);
+      expect(agent.state).toMatchObject({ name: 'paired', tokens: { refreshToken: paired.tokens.refreshToken } });
+    } finally {
+      unmount();
+    }
+    expect(await settle(agent, (s) => s.name === 'paired' && s.tokens.refreshToken !== paired.tokens.refreshToken, 10 * 60_000, time)).toBeDefined();
+    expect(agent.readOnlyStateDir).toBeUndefined();
     await agent.stop(5_000);
     expect(provider.grantErrors).toEqual([]);
   }, 40_000);

@@ -3,7 +3,6 @@
  * directory (a real read-only bind mount, as a card the kernel remounted read-only after errors) and
  * a command run by a user who may not reach the daemon.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { pairDirectly } from '../support/direct-pairing.js';
 import { PROFILES, startProviderServer, type FakeProvider } from '../support/provider-servers.js';
 import { CLI, eventually, runCli, spawnDaemon, withDaemon } from '../support/cli.js';
 import { createUser, isRoot, NOT_ROOT, runNodeAs, type LocalUser } from '../support/local-user.js';
+import { readOnlyBind } from '../support/read-only-mount.js';
 
 let idp: FakeProvider;
 let other: LocalUser | undefined;
@@ -45,19 +45,11 @@ async function pairedDevice(prefix: string, left: number) {
   return { config, stateDir, socket, tokens: t };
 }
 
-function readOnly(dir: string): () => void {
-  for (const args of [['--bind', dir, dir], ['-o', 'remount,bind,ro', dir]]) {
-    const r = spawnSync('mount', args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`mount ${args.join(' ')}: ${r.stderr}`);
-  }
-  return () => void spawnSync('umount', [dir]);
-}
-
 describe.skipIf(!isRoot)(`a read-only state directory (${isRoot ? 'root: a read-only bind mount' : NOT_ROOT})`, () => {
   it('the daemon starts, says so, serves the saved token, and never sends a refresh it could not save', async () => {
     // 20 s left of an hour: every caller wants a refresh first.
     const d = await pairedDevice('pa-ro-', 20_000);
-    const unmount = readOnly(d.stateDir);
+    const unmount = readOnlyBind(d.stateDir);
     const daemon = spawnDaemon(d.config);
     const before = idp.requests.length;
     try {
@@ -87,7 +79,7 @@ describe.skipIf(!isRoot)(`an expired token and a read-only state directory (${is
 
   it('GET /token, token and status say the state directory is read-only, with the daemon and without', async () => {
     const d = await pairedDevice('pa-ro-expired-', -5_000);
-    const unmount = readOnly(d.stateDir);
+    const unmount = readOnlyBind(d.stateDir);
     const before = idp.requests.length;
     try {
       // Without a daemon: the one-shot agent, under the state lock.
@@ -132,7 +124,7 @@ describe.skipIf(!isRoot)(`an expired token and a read-only state directory (${is
     let unmount: (() => void) | undefined;
     const before = idp.requests.length;
     try {
-      unmount = readOnly(d.stateDir);
+      unmount = readOnlyBind(d.stateDir);
       ahead = 2 * 3_600_000;
       const reply = await callDaemon(d.socket, 'GET', '/token', 10_000);
       expect({ status: reply?.status, body: reply?.json() }).toEqual({ status: 503, body: { error: 'storage_read_only', reason: READ_ONLY(d.stateDir) } });
@@ -151,7 +143,7 @@ describe.skipIf(!isRoot)(`an expired token and a read-only state directory (${is
 describe.skipIf(!isRoot)(`the panel with a read-only state directory (${isRoot ? 'root' : NOT_ROOT})`, () => {
   it('says the storage is read-only and the token is served, not renewed', async () => {
     const d = await pairedDevice('pa-ro-panel-', 3_600_000);
-    const unmount = readOnly(d.stateDir);
+    const unmount = readOnlyBind(d.stateDir);
     const config = validateConfig({ file: JSON.parse(readFileSync(d.config, 'utf8')) as Record<string, unknown>, path: d.config, env: {} });
     const hal = createSimHal(config);
     const lines: string[] = [];

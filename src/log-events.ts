@@ -51,6 +51,7 @@ export type AgentLogEvent =
   | 'dpop_not_advertised'
   | 'dpop_alg_not_advertised'
   | 'dpop_key_lost'
+  | 'provider_clock_offset'
   | 'id_token_unchecked'
   | 'revoke_failed'
   | 'rejected_tokens_revoked'
@@ -123,6 +124,10 @@ export const SEVERITY: Record<LogEvent, Severity> = {
   dpop_not_advertised: 'info',
   dpop_alg_not_advertised: 'info',
   dpop_key_lost: 'error',
+  // The provider's clock differs from the device's (a Pi that booted without NTP): DPoP proofs are
+  // stamped by the provider's, so the agent works on, but the device's clock is wrong (issue #19).
+  // Said once per provider origin, again when it changes; 0 when the device's clock has caught up.
+  provider_clock_offset: 'warning',
   id_token_unchecked: 'warning',
   revoke_failed: 'warning',
   // The tokens that came with a refused ID token, revoked at the provider (RFC 7009).

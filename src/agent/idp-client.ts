@@ -18,6 +18,7 @@ import {
   requestDeviceAuthorization,
   resolveEndpoints,
   revokeTokens,
+  ServerClocks,
 } from '../oauth/index.js';
 import { rejectUnverifiable, type IdTokenValidator } from '../oauth/id-token.js';
 import type { DeviceAuthorizationResult, Identity, RevokeOutcome } from '../pairing/state.js';
@@ -43,6 +44,8 @@ export interface IdpClientOptions {
    * @default the key file in `config.state_dir`
    */
   dpopKeys?: DpopKeyFile;
+  /** For tests: the device's wall clock, which DPoP proofs' `iat` starts from. @default Date.now */
+  now?: () => number;
 }
 
 export function credentialsOf(config: Config): ClientCredentials {
@@ -66,14 +69,26 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
   // Each request is logged (a debug line), each failure with what went wrong (a warning): which provider
   // request failed, and how, is what a field operator looks for first.
   const logger = (event: OAuthLogEvent, fields: Record<string, unknown>) => log(event, fields as Record<string, string | number>);
-  const http = options.http ?? createHttpClient({ timeoutMs: config.http_timeout_ms, logger, ...(options.version === undefined ? {} : { version: options.version }) });
+  const now = options.now ?? Date.now;
+  // The provider's clocks, by origin, from the `Date` of every answer (discovery and the device
+  // authorization too: their answers come before the first proof): a Pi that booted with a wrong clock
+  // still stamps proofs the provider accepts (RFC 9449 §11.1, issue #19).
+  const clocks = new ServerClocks({ onOffset: (origin, seconds) => log('provider_clock_offset', { origin, seconds }) });
+  const sender = options.http ?? createHttpClient({ timeoutMs: config.http_timeout_ms, logger, ...(options.version === undefined ? {} : { version: options.version }) });
+  const http: HttpClient = {
+    async send(request) {
+      const response = await sender.send(request);
+      clocks.observe(request.url, response, now());
+      return response;
+    },
+  };
   const client = credentialsOf(config);
   let resolved: Promise<Endpoints> | undefined;
   let validator: IdTokenValidator | undefined;
   const keys = options.dpopKeys ?? new DpopKeyFile(config.state_dir);
   // The servers' latest DPoP nonces (RFC 9449 §8), for every request this client signs.
   const nonces = new DpopNonces();
-  const dpopWith = (key: DpopKey | undefined): DpopContext | undefined => (key === undefined ? undefined : { key, nonces });
+  const dpopWith = (key: DpopKey | undefined): DpopContext | undefined => (key === undefined ? undefined : { key, nonces, clocks, now });
 
   const endpoints = (): Promise<Endpoints> => {
     resolved ??= resolveEndpoints(http, {

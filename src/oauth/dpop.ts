@@ -15,6 +15,8 @@ export const DPOP_ALG = 'ES256';
 export const DPOP_TYP = 'dpop+jwt';
 /** RFC 9449 §8 and §9: the error that asks for a (new) nonce. */
 export const USE_DPOP_NONCE = 'use_dpop_nonce';
+/** RFC 9449 §5, §7.1: the error that refuses a proof. */
+export const INVALID_DPOP_PROOF = 'invalid_dpop_proof';
 /** Server nonces are opaque; anything longer than this is not a nonce we want to echo. */
 const MAX_NONCE_LENGTH = 1024;
 /** RFC 9449 §8.1: `nonce = 1*NQCHAR` (printable ASCII without `"` and `\`). */
@@ -103,11 +105,24 @@ export function dpopNonceOf(response: Pick<HttpResponse, 'headers'>): string | u
  * (§9, HTTP 401).
  */
 export function asksForNonce(response: HttpResponse): boolean {
+  return isDpopError(response, USE_DPOP_NONCE);
+}
+
+/**
+ * Whether the answer refuses the proof itself: `invalid_dpop_proof` in an error body (RFC 9449 §5) or a
+ * resource server's `WWW-Authenticate: DPoP error="invalid_dpop_proof"` (§7.1). One reason is an `iat`
+ * outside the server's window (§11.1): a device whose clock is wrong.
+ */
+export function refusesProof(response: HttpResponse): boolean {
+  return isDpopError(response, INVALID_DPOP_PROOF);
+}
+
+function isDpopError(response: HttpResponse, code: string): boolean {
   const raw = response.headers['www-authenticate'];
   const challenge = Array.isArray(raw) ? raw.join(', ') : raw;
-  if (challenge !== undefined && /\bDPoP\b[^]*\berror="use_dpop_nonce"/i.test(challenge)) return true;
+  if (challenge !== undefined && new RegExp(`\\bDPoP\\b[^]*\\berror="${code}"`, 'i').test(challenge)) return true;
   try {
-    return oauthErrorOf(response)?.error === USE_DPOP_NONCE;
+    return oauthErrorOf(response)?.error === code;
   } catch {
     return false;
   }

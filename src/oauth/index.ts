@@ -29,8 +29,13 @@ export type { UserInfo } from './userinfo.js';
 export { CLOCK_TOLERANCE_S, createIdTokenValidator } from './id-token.js';
 export type { IdTokenClaims, IdTokenValidator, IdTokenValidatorOptions } from './id-token.js';
 export { parseBody } from './body.js';
-export { asksForNonce, athOf, createDpopProof, DPOP_ALG, dpopKeyOf, dpopNonceOf, DpopNonces, htuOf, newJti } from './dpop.js';
+export { asksForNonce, athOf, INVALID_DPOP_PROOF, refusesProof, createDpopProof, DPOP_ALG, dpopKeyOf, dpopNonceOf, DpopNonces, htuOf, newJti } from './dpop.js';
 export type { DpopKey, ProofClaims } from './dpop.js';
 export { sendWithDpop } from './dpop-send.js';
 export type { DpopContext } from './dpop-send.js';
+export {
+  CLOCK_OFFSET_TOLERANCE_MS, isPlausibleDate, nextServerTime, parseHttpDate, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_DATE_MAX_MS, PLAUSIBLE_DATE_MIN_MS,
+  serverDateOf, ServerClocks,
+} from './server-clock.js';
+export type { ServerClocksOptions, ServerTime } from './server-clock.js';
 export { retryAfterMs } from './response.js';

@@ -17,28 +17,14 @@ import { validateConfig } from '../../src/config/index.js';
 import { readStatusFile } from '../../src/daemon/read-status.js';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../dev/idp/embedded.js';
 import { createDpopProof, createHttpClient, DpopNonces, htuOf, pollDeviceToken } from '../../src/oauth/index.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/oauth/index.js';
 import { DPOP_KEY_FILE, DpopKeyFile } from '../../src/store/dpop-key.js';
 import { withDpopKey } from '../../src/store/dpop-state-store.js';
 import { FileStateStore } from '../../src/store/file-store.js';
 import { pairWithButton, startAgentOnIdp, watchedIdp, type AgentOnIdp } from '../support/agent-on-idp.js';
 import { startRawServer } from '../support/provider-servers.js';
+import { recordingHttp } from '../support/recording-http.js';
 
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-
-/** The real HTTP client, with every exchange recorded (what went out, what came back). */
-function recordingHttp(): HttpClient & { log: { request: HttpRequest; response: HttpResponse }[] } {
-  const real = createHttpClient({ timeoutMs: 5000 });
-  const log: { request: HttpRequest; response: HttpResponse }[] = [];
-  return {
-    log,
-    async send(request) {
-      const response = await real.send(request);
-      log.push({ request, response });
-      return response;
-    },
-  };
-}
 
 describe('DPoP proofs (RFC 9449 §4)', () => {
   it('carry typ, the public key, htm, htu without query and fragment, iat, a fresh jti, and ath', async () => {

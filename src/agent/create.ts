@@ -42,6 +42,8 @@ export interface ComposedAgent {
   clock: Clock;
   /** The pairing's DPoP key file, shared by the store (which deletes it on a wipe) and the IdP client. */
   dpopKeys: DpopKeyFile;
+  /** Ms for the `iat` of an app's DPoP proof for `htu`: by the server's clock where the agent learned it (issue #19). */
+  proofTime(htu: string): number;
 }
 
 export function createAgent(config: Config, deps: AgentDeps): ComposedAgent {
@@ -52,9 +54,10 @@ export function createAgent(config: Config, deps: AgentDeps): ComposedAgent {
   // The state and its DPoP key are one pairing on disk (issue #19); like the state's, the key's leftover
   // temp files are swept when it is opened, unless nothing can be removed there.
   const dpopKeys = readOnly ? new DpopKeyFile(config.state_dir) : DpopKeyFile.open(config.state_dir);
+  const idp = createIdpClient(config, { log, cache: fileDiscoveryCache(join(config.state_dir, DISCOVERY_CACHE_FILE)), dpopKeys, version: packageVersion() });
   const agent = new Agent({
     store: withDpopKey(store, dpopKeys, log),
-    idp: createIdpClient(config, { log, cache: fileDiscoveryCache(join(config.state_dir, DISCOVERY_CACHE_FILE)), dpopKeys, version: packageVersion() }),
+    idp,
     hal: deps.hal,
     clock,
     log,
@@ -65,5 +68,5 @@ export function createAgent(config: Config, deps: AgentDeps): ComposedAgent {
     readOnlyStorage: readOnly,
     ...(deps.timers === undefined ? {} : { timers: deps.timers }),
   });
-  return { agent, clock, dpopKeys };
+  return { agent, clock, dpopKeys, proofTime: (htu) => idp.serverTime(htu, clock.now()) };
 }

@@ -64,7 +64,16 @@ function explicitEndpoints(config: Config): Partial<Endpoints> {
   return Object.fromEntries(pairs.filter(([, v]) => v !== undefined));
 }
 
-export function createIdpClient(config: Config, options: IdpClientOptions): IdpClient {
+/** The IdP client, and the servers' clocks it learned for an app's proofs (`POST /dpop-proof`). */
+export interface IdpClientWithClocks extends IdpClient {
+  /**
+   * Ms to stamp a DPoP proof to `url` with: that server's clock as its answers' `Date` told it, the
+   * provider's for a server not heard from, else `localMs` (RFC 9449 §11.1, issue #19).
+   */
+  serverTime(url: string, localMs: number): number;
+}
+
+export function createIdpClient(config: Config, options: IdpClientOptions): IdpClientWithClocks {
   const { log } = options;
   // Each request is logged (a debug line), each failure with what went wrong (a warning): which provider
   // request failed, and how, is what a field operator looks for first.
@@ -180,6 +189,8 @@ export function createIdpClient(config: Config, options: IdpClientOptions): IdpC
   };
 
   return {
+    serverTime: (url, localMs) => clocks.now(url, localMs),
+
     async prepare() {
       await endpoints().catch(() => undefined);
     },

@@ -33,6 +33,8 @@ export interface ApiOptions {
   press?: (long: boolean) => void;
   /** The pairing's DPoP key (issue #19), for `POST /dpop-proof`; never sent anywhere. */
   dpopKey?: () => Promise<DpopKey | undefined>;
+  /** Ms for a proof's `iat` (the server's clock, where known: issue #19). @default the agent's clock */
+  proofTime?: (htu: string) => number;
   /** The token socket's path, for `GET /status` (issue #13); set once it is known. */
   socket?: string;
 }
@@ -92,7 +94,7 @@ async function route(req: IncomingMessage, control: boolean, o: ApiOptions): Pro
   if (method === 'GET' && path === '/status') return statusReply(url, o);
   if (method === 'GET' && path === '/token') return tokenReply(o);
   if (method === 'POST' && path === '/dpop-proof') {
-    return proofReply(await readJsonBody(req), { token: () => tokenReply(o), key: o.dpopKey ?? (async () => undefined), now: () => o.clock.now() });
+    return proofReply(await readJsonBody(req), { token: () => tokenReply(o), key: o.dpopKey ?? (async () => undefined), now: o.proofTime ?? (() => o.clock.now()) });
   }
   if (!control) return json(404, { error: 'not_found' });
   if (method === 'POST' && (path === '/press' || path === '/long-press')) {

@@ -80,7 +80,7 @@ async function start(
 
   const hal = o.hal ?? (await createHal(config));
   cleanups.push(() => hal.close());
-  const { agent, clock, dpopKeys } = createAgent(config, { hal, log, store: opened.store, readOnlyStorage: opened.readOnly, ...(o.clock === undefined ? {} : { clock: o.clock }) });
+  const { agent, clock, dpopKeys, proofTime } = createAgent(config, { hal, log, store: opened.store, readOnlyStorage: opened.readOnly, ...(o.clock === undefined ? {} : { clock: o.clock }) });
   // On SIGTERM, a refresh already sent may land for up to one HTTP timeout (its answer holds the
   // rotated refresh token); systemd's TimeoutStopSec (90 s by default) leaves room.
   cleanups.push(() => agent.stop(config.http_timeout_ms));
@@ -93,6 +93,7 @@ async function start(
     refreshWaitMs: agentWaitMs(config),
     logoutWaitMs: logoutWaitMs(config),
     dpopKey: () => dpopKeys.load(),
+    proofTime,
     // The simulated device is driven from outside (issue #5): `pairing-agent sim press | screen`.
     ...(sim === undefined ? {} : { press: (long: boolean) => sim.press(long), screenPng: () => pngOf(sim.capture()) }),
   };

@@ -61,8 +61,8 @@ export interface ProofReplyOptions {
   token: () => Promise<Reply>;
   /** The pairing's key, undefined when it has none. */
   key: () => Promise<DpopKey | undefined>;
-  /** Wall-clock ms, for `iat`. */
-  now: () => number;
+  /** Ms for the `iat` of a proof for `htu`: by that server's clock where the agent knows it (issue #19). */
+  now: (htu: string) => number;
 }
 
 /**
@@ -83,7 +83,7 @@ export async function proofReply(body: unknown, o: ProofReplyOptions): Promise<R
   const proof = await createDpopProof(key, {
     htm: request.htm,
     htu: request.htu,
-    iat: Math.floor(o.now() / 1000),
+    iat: Math.floor(o.now(request.htu) / 1000),
     accessToken: answer.access_token,
     ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
   });

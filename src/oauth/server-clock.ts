@@ -122,6 +122,8 @@ export interface ServerClocksOptions {
 export class ServerClocks {
   /** Per origin: its time (once known to differ), how often that was corrected, the offset last told. */
   readonly #byOrigin = new Map<string, { time?: ServerTime; changes: number; logged?: number }>();
+  /** The origin whose `Date` came last. */
+  #latest: { time?: ServerTime } | undefined;
   readonly #monotonic: () => number;
   readonly #onOffset: (origin: string, seconds: number) => void;
 
@@ -130,9 +132,14 @@ export class ServerClocks {
     this.#onOffset = options.onOffset ?? (() => {});
   }
 
-  /** The time to stamp a proof to `url` with: its server's time when that is known to differ, else `localMs`. */
+  /**
+   * The time to stamp a proof to `url` with: its server's time when that is known to differ, else
+   * `localMs`. A server not heard from yet (an app's API, via `POST /dpop-proof`) gets the time of the
+   * one heard from last: servers keep good time, the device may not, so the provider's clock is a far
+   * better guess than the device's; its own first answer corrects it.
+   */
   now(url: string, localMs: number): number {
-    const time = this.#byOrigin.get(new URL(url).origin)?.time;
+    const time = (this.#byOrigin.get(new URL(url).origin) ?? this.#latest)?.time;
     return time === undefined ? localMs : time.serverMs + this.#monotonic() - time.monotonicMs;
   }
 
@@ -148,6 +155,7 @@ export class ServerClocks {
     const origin = new URL(url).origin;
     let entry = this.#byOrigin.get(origin);
     if (entry === undefined) this.#byOrigin.set(origin, (entry = { changes: 0 }));
+    this.#latest = entry;
     const next = nextServerTime(entry.time, dateMs, localMs, this.#monotonic());
     if (next !== undefined && next !== 'kept') {
       entry.time = next;

@@ -69,16 +69,16 @@ describe('nextServerTime: when the known time moves', () => {
 describe('ServerClocks', () => {
   const answer = (date?: string) => ({ headers: date === undefined ? {} : { date } });
 
-  it('per origin: a server two days ahead of the device is stamped by its time; another server, and one without Date, by the local clock', () => {
+  it('a server two days ahead of the device is stamped by its time, and said once; the wall clock stepping moves it neither back nor ahead', () => {
     let mono = 0;
     const told: [string, number][] = [];
     const clocks = new ServerClocks({ monotonic: () => mono, onOffset: (origin, seconds) => told.push([origin, seconds]) });
     const local = T - 2 * DAY;
     clocks.observe('https://idp.example/token', answer(imf(T)), local);
     expect(clocks.now('https://idp.example/device', local)).toBe(T + 500);
-    expect(clocks.now('https://api.example/x', local)).toBe(local);
-    clocks.observe('https://api.example/x', answer(), local);
-    expect(clocks.now('https://api.example/x', local)).toBe(local);
+    // An answer without a Date teaches nothing.
+    clocks.observe('https://idp.example/token', answer(), local);
+    expect(clocks.now('https://idp.example/token', local)).toBe(T + 500);
     expect(told).toEqual([['https://idp.example', 172_800]]);
     expect(clocks.changes('https://idp.example/token')).toBe(1);
 
@@ -91,6 +91,18 @@ describe('ServerClocks', () => {
     expect(told).toEqual([['https://idp.example', 172_800], ['https://idp.example', 0]]);
     // The wall clock stepping back a day does not move iat back.
     expect(clocks.now('https://idp.example/token', T - DAY)).toBe(T + 30_500);
+  });
+
+  it('a server not heard from is stamped by the one heard from last (an app’s API: servers keep good time, the device may not)', () => {
+    const clocks = new ServerClocks({ monotonic: () => 0 });
+    expect(clocks.now('https://api.example/x', T)).toBe(T);
+    clocks.observe('https://idp.example/token', answer(imf(T + 2 * DAY)), T);
+    expect(clocks.now('https://api.example/x', T)).toBe(T + 2 * DAY + 500);
+    // Its own answer, agreeing with the device, wins for it; the last one heard agrees too.
+    clocks.observe('https://api.example/x', answer(imf(T)), T);
+    expect(clocks.now('https://api.example/x', T)).toBe(T);
+    expect(clocks.now('https://other.example/y', T)).toBe(T);
+    expect(clocks.now('https://idp.example/token', T)).toBe(T + 2 * DAY + 500);
   });
 
   it('ignores unparsable, absent and absurd dates; small offsets are neither kept nor told', () => {

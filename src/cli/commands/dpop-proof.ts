@@ -37,11 +37,11 @@ const command: Command = async ({ values, configPath, io, logFormat }) => {
   const viaDaemon = await callDaemon(controlSocketPath(config), 'POST', '/dpop-proof', replyWaitMs(waitMs), request);
   const reply =
     viaDaemon === undefined
-      ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock, dpopKeys) => {
+      ? await (await import('../../daemon/oneshot.js')).withLocalAgent(config, streamLogger(io.stderr, logFormat ?? config.log_format), async (agent, clock, dpopKeys, proofTime) => {
           // The daemon's answer made here, without its HTTP server (issue #18).
           const [{ decideToken }, { tokenHttp }, { proofReply }] = await Promise.all([import('../../agent/decide-token.js'), import('../../daemon/token-policy.js'), import('../../daemon/dpop-proof.js')]);
           const token = async () => tokenHttp(await decideToken({ agent, clock, refreshWaitMs: waitMs }));
-          const r = await proofReply(request, { token, key: () => dpopKeys.load(), now: () => clock.now() });
+          const r = await proofReply(request, { token, key: () => dpopKeys.load(), now: proofTime });
           return { status: r.status, body: r.body as Record<string, unknown> };
         })
       : { status: viaDaemon.status, body: viaDaemon.json() as Record<string, unknown> };

@@ -79,9 +79,12 @@ export function errorFor(
   const byStatus = transientStatusError(response, now);
   if (byStatus !== undefined) return byStatus;
   if (error === undefined) return unexpectedResponse(response);
-  if (error.error === 'use_dpop_nonce') {
+  if (error.error === 'use_dpop_nonce' || error.error === 'invalid_dpop_proof') {
     // Still asking for a nonce after the one retry with it (RFC 9449 §8, `dpop-send.ts`): the server
-    // refused before looking at the grant; try again later, with the latest nonce it sent.
+    // refused before looking at the grant; try again later, with the latest nonce it sent. A refused
+    // proof likewise (§5): the proof, not the grant, was refused, most often for an `iat` off the
+    // server's clock by a device clock that is wrong where no `Date` could correct it (issue #19); a
+    // refresh must not take it for a refusal of the grant and lose the pairing, and NTP may come.
     return new NetworkError(error.message, { requestMayHaveBeenProcessed: false, reason: error.error, status: response.status });
   }
   if (!TRANSIENT_OAUTH_ERRORS.has(error.error)) return error;

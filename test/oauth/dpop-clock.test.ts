@@ -36,9 +36,17 @@ afterAll(async () => {
   await idp?.close();
 });
 
-/** An IdP client whose device's wall clock is off by `skewMs`; `explicit`: endpoints configured, no discovery. */
-function deviceClient(dir: string, skewMs: number, options: { explicit?: boolean; logs?: string[] } = {}) {
-  const http = recordingHttp();
+/** An IdP client whose device's wall clock is off by `skewMs`; `explicit`: endpoints configured, no discovery; `noDate`: answers lose their Date. */
+function deviceClient(dir: string, skewMs: number, options: { explicit?: boolean; logs?: string[]; noDate?: boolean } = {}) {
+  const recorded = recordingHttp();
+  const http = {
+    log: recorded.log,
+    async send(request: Parameters<typeof recorded.send>[0]) {
+      const response = await recorded.send(request);
+      if (options.noDate) delete response.headers.date;
+      return response;
+    },
+  };
   const endpoints = options.explicit
     ? { device_authorization_endpoint: `${idp.issuer}/device/auth`, token_endpoint: `${idp.issuer}/token` }
     : { issuer: idp.issuer };
@@ -117,6 +125,24 @@ describe('a device clock that is wrong, against the embedded provider', () => {
   }, 20_000);
 });
 
+describe('a provider whose answers carry no Date (a proxy that drops it), with the device two days behind', () => {
+  it('the refused refresh keeps the pairing: "try later" (the proof was refused, not the grant), never a refusal that loses it', async () => {
+    const dir = tempDir();
+    const { client: before } = deviceClient(dir, 0);
+    const code = await before.requestCode();
+    if (code.kind !== 'ok') throw new Error(code.kind);
+    await idp.approve(code.authorization.userCode, 'pi');
+    const polled = await before.poll(code.authorization.deviceCode, 1);
+    if (polled.result.kind !== 'tokens' || polled.result.tokens.refreshToken === undefined) throw new Error(polled.result.kind);
+    const { client, http } = deviceClient(dir, -2 * DAY, { noDate: true });
+    // As before the provider's clock could be learned: one request, its proof refused for its iat…
+    expect(await client.refresh(polled.result.tokens.refreshToken)).toMatchObject({ kind: 'transient', requestMayHaveBeenProcessed: false, reason: expect.stringMatching(/invalid_dpop_proof|iat/) });
+    expect(http.log.filter((e) => e.request.url.endsWith('/token')).map((e) => e.response.status)).toEqual([400]);
+    // …and the grant is untouched: the refresh token is still good for when the clock is right.
+    expect(await idp.introspect(polled.result.tokens.refreshToken)).toMatchObject({ active: true });
+  }, 20_000);
+});
+
 describe('the retry rule, against loopback servers', () => {
   const refuse = (date: string | undefined) =>
     startRawServer((_req, res) => {
@@ -142,7 +168,8 @@ describe('the retry rule, against loopback servers', () => {
       const { result, http } = await pollOnce(server.url, -2 * DAY);
       expect(http.log).toHaveLength(2);
       expect(iatSkew(http.log[1]?.request.headers.dpop)).toBeLessThan(10);
-      expect(result.kind).toBe('fatal');
+      // Then "try later" (the grant was not looked at), as for a server that keeps asking for a nonce.
+      expect(result).toMatchObject({ kind: 'transient', requestMayHaveBeenProcessed: false });
     } finally {
       await server.close();
     }

@@ -74,6 +74,11 @@ const requireOutside = {
     b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
       args.namespace === 'outside' ? { path: args.path, external: true } : { path: args.path, namespace: 'outside' },
     );
+    // A built-in imported on demand (`await import('node:net')`) too: the bin's loader compiles our
+    // bundles with vm.Script, which has no dynamic import() (src/cli/bundle-loader.ts).
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import' && args.namespace !== 'outside' ? { path: args.path, namespace: 'outside' } : { path: args.path, external: true },
+    );
     b.onResolve({ filter: /^\.\/(vendor\/|pairing-agent-)/ }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: 'outside' }, (args) => ({
       contents: args.path in VENDOR ? `module.exports = __load(${JSON.stringify(`vendor/${args.path}.cjs`)});` : `module.exports = require(${JSON.stringify(args.path)});`,
@@ -131,6 +136,9 @@ const cli = await build({
   plugins: [requireOutside, entry.plugin, toDaemonBundle({ light: LIGHT, heavy: new Set(), exportsOf: (path) => names.get(path) })],
 });
 
+for (const file of [OUT, `dist/${DAEMON_BUNDLE}`]) {
+  if (/\bimport\(/.test(readFileSync(file, 'utf8'))) throw new Error(`${file} has a dynamic import(), which the bin's loader (vm.Script) cannot run: make it a require`);
+}
 const inputs = [...Object.keys(cli.metafile.inputs), ...Object.keys(daemon.metafile.inputs)];
 rmSync('dist/vendor', { recursive: true, force: true });
 for (const [name, { entry: vendorEntry, plugins }] of Object.entries(VENDOR)) {

@@ -7,7 +7,7 @@
  * makes the daemon's `node:http` server answer without chunking and close the connection: the reply
  * is everything up to the end of the stream.
  */
-import { createConnection } from 'node:net';
+import { statSync } from 'node:fs';
 import { AgentError } from '../errors.js';
 
 export interface ApiReply {
@@ -17,7 +17,18 @@ export interface ApiReply {
 }
 
 /** undefined when no daemon listens there (no socket, or a stale one). `body` is sent as JSON. */
-export function callDaemon(socketPath: string, method: 'GET' | 'POST', path: string, timeoutMs: number, body?: unknown): Promise<ApiReply | undefined> {
+export async function callDaemon(socketPath: string, method: 'GET' | 'POST', path: string, timeoutMs: number, body?: unknown): Promise<ApiReply | undefined> {
+  // No socket file, no daemon: said without node:net, whose load (with the streams under it) was a few
+  // per cent of `status`'s start-up on a Pi's budget when no daemon runs (issue #18). Anything else
+  // (EACCES, a stale socket) is for connect to tell.
+  let present = true;
+  try {
+    present = statSync(socketPath, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    // EACCES and the like: connect says what it is.
+  }
+  if (!present) return undefined;
+  const { createConnection } = await import('node:net');
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? '' : JSON.stringify(body);
     const headers = payload === '' ? 'Content-Length: 0' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}`;

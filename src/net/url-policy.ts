@@ -3,7 +3,12 @@
  * (issue #2, #3). Tokens and device codes must never cross a network in clear text
  * (RFC 6749 §1.6, RFC 8628 §5.1 via RFC 6749 §10.4).
  */
-import { isIP } from 'node:net';
+/**
+ * A dotted-quad IPv4 address in 127.0.0.0/8, each part 0-255 without leading zeros (node:net's isIPv4
+ * spelling). Not node:net itself: `status` and `token` check the configured URLs, and loading the socket
+ * module for that was a few per cent of their start-up on a Pi's budget (issue #18).
+ */
+const LOOPBACK_V4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$/;
 
 /**
  * True for `localhost`, 127.0.0.0/8 and ::1 (with or without brackets). Not `*.localhost`: RFC 6761
@@ -11,10 +16,7 @@ import { isIP } from 'node:net';
  */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
+  return host === 'localhost' || LOOPBACK_V4.test(host) || host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
 /**

@@ -96,6 +96,8 @@ describe('start-up of the commands that only read (issue #18)', () => {
     expect(status.status).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ state: 'unpaired', daemon: false });
     expectLean(status);
+    // No socket file, no daemon: not even the socket module, nor the streams process.stdout would build.
+    for (const loaded of [version, status]) expect(loaded.builtins.filter((m) => ['net', 'tty', 'stream'].includes(m))).toEqual([]);
   });
 
   it('token without a daemon, on a fresh token, decides under the lock with no HTTP client or server loaded', async () => {

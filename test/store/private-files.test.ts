@@ -68,7 +68,10 @@ describe('the one durable writer', () => {
       .trim()
       .split('\n')
       .map((path) => relative('', path));
-    expect(hits).toEqual(['src/store/private-files.ts']);
+    // And the command's output, which goes to its inherited fd 1 with writeSync (issue #18): it opens,
+    // renames and syncs nothing.
+    expect(hits).toEqual(['src/cli/write-out.ts', 'src/store/private-files.ts']);
+    expect(readFileSync(join(ROOT, 'src/cli/write-out.ts'), 'utf8')).not.toMatch(/\b(open|rename|fsync|fdatasync)\w*\(/);
   });
 });
 

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 /** An IdP client whose device's wall clock is off by `skewMs`; `explicit`: endpoints configured, no discovery; `noDate`: answers lose their Date. */
-function deviceClient(dir: string, skewMs: number, options: { explicit?: boolean; logs?: string[]; noDate?: boolean } = {}) {
+function deviceClient(dir: string, skewMs: number | (() => number), options: { explicit?: boolean; logs?: string[]; noDate?: boolean } = {}) {
   const recorded = recordingHttp();
   const http = {
     log: recorded.log,
@@ -60,7 +60,7 @@ function deviceClient(dir: string, skewMs: number, options: { explicit?: boolean
     log: (event, fields) => void logs.push(`${event} ${JSON.stringify(fields ?? {})}`),
     http,
     dpopKeys: new DpopKeyFile(dir),
-    now: () => Date.now() + skewMs,
+    now: () => Date.now() + (typeof skewMs === 'number' ? skewMs : skewMs()),
   });
   return { client, http, logs };
 }
@@ -100,6 +100,22 @@ describe('a device clock that is wrong, against the embedded provider', () => {
 
   it('a year ahead: the same', async () => {
     await pairAndRefresh(YEAR);
+  }, 20_000);
+
+  it('NTP sets the device clock right while paired: the next proofs neither leap two days ahead nor get refused, and the log says 0', async () => {
+    let skew = -2 * DAY;
+    const { client, http, logs } = deviceClient(tempDir(), () => skew);
+    const code = await client.requestCode();
+    if (code.kind !== 'ok') throw new Error(code.kind);
+    await idp.approve(code.authorization.userCode, 'pi');
+    const polled = await client.poll(code.authorization.deviceCode, 1);
+    if (polled.result.kind !== 'tokens' || polled.result.tokens.refreshToken === undefined) throw new Error(polled.result.kind);
+    skew = 0; // the clock steps two days forward
+    expect(await client.refresh(polled.result.tokens.refreshToken)).toMatchObject({ kind: 'tokens', tokens: { tokenType: 'DPoP' } });
+    const proofs = http.log.filter((e) => e.request.headers.dpop !== undefined);
+    expect(proofs.map((e) => e.response.status)).toEqual([200, 200]);
+    for (const e of proofs) expect(iatSkew(e.request.headers.dpop)).toBeLessThan(10);
+    expect(logs.filter((l) => l.startsWith('provider_clock_offset ')).map((l) => JSON.parse(l.slice(22)).seconds)).toEqual([expect.closeTo(172_800, -1), 0]);
   }, 20_000);
 
   it('the first proof after a boot, with no answer before it (endpoints configured, no discovery): refused once, retried once with the provider’s time', async () => {

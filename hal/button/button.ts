@@ -25,7 +25,8 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => performance.now(),
+  // process.hrtime, not performance.now(): the global loads node:perf_hooks (issue #18).
+  now: () => Number(process.hrtime.bigint()) / 1e6,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

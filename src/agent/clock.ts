@@ -5,8 +5,13 @@
  * a wall clock stepping back never makes a wait longer or a token younger. Times saved to disk still
  * mean roughly "then" after a reboot, where the server, not this clock, judges expiry.
  */
-import { performance } from 'node:perf_hooks';
 import { CLOCK_STEP_MIN_MS } from '../pairing/timing.js';
+
+/**
+ * Milliseconds of the monotonic clock (the one `performance.now()` reads, from an arbitrary origin):
+ * not through node:perf_hooks, whose load was about 2 % of `run`'s start-up on a Pi's budget (issue #18).
+ */
+export const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 export interface Clock {
   /** Milliseconds, comparable across runs; never goes backwards within a run. */
@@ -20,7 +25,7 @@ export interface Clock {
   stepped?(): number;
 }
 
-export function systemClock(wall: () => number = Date.now, mono: () => number = () => performance.now()): Clock {
+export function systemClock(wall: () => number = Date.now, mono: () => number = monotonicMs): Clock {
   let base = wall() - mono();
   let stepped = 0;
   const now = () => {

@@ -5,6 +5,7 @@
  * while the queue is empty or has handled an event within `stallLimitMs`, so systemd restarts a wedged
  * agent after `WatchdogSec=`.
  */
+import { monotonicMs } from '../agent/clock.js';
 
 /** How far the agent's queue has got: events waiting or in hand, and events handled since start. */
 export interface QueueProgress {
@@ -17,7 +18,7 @@ export interface QueueProgress {
  * @param stallLimitMs how long one event may hold the queue before the agent counts as wedged
  * @param now a monotonic clock in ms
  */
-export function queueWatch(agent: { progress(): QueueProgress }, stallLimitMs: number, now: () => number = () => performance.now()): () => boolean {
+export function queueWatch(agent: { progress(): QueueProgress }, stallLimitMs: number, now: () => number = monotonicMs): () => boolean {
   let lastHandled = agent.progress().handled;
   let movedAt = now();
   return () => {

@@ -105,7 +105,7 @@ export function nextServerTime(known: ServerTime | undefined, dateMs: number, lo
 }
 
 export interface ServerClocksOptions {
-  /** Milliseconds that never step. @default performance.now */
+  /** Milliseconds that never step. @default process.hrtime, in ms (not perf_hooks: issue #18) */
   monotonic?: () => number;
   /**
    * Told once when a server's offset from the local clock is learned (more than the tolerance), and
@@ -128,7 +128,7 @@ export class ServerClocks {
   readonly #onOffset: (origin: string, seconds: number) => void;
 
   constructor(options: ServerClocksOptions = {}) {
-    this.#monotonic = options.monotonic ?? (() => performance.now());
+    this.#monotonic = options.monotonic ?? (() => Number(process.hrtime.bigint()) / 1e6);
     this.#onOffset = options.onOffset ?? (() => {});
   }
 

@@ -5,7 +5,8 @@
  * compiles of each function on its first call) was about a tenth of `run`'s start-up: the bundles are
  * some 300 KB of JavaScript. V8 can instead deserialize the bytecode of an earlier run ("code cache").
  * Node 22 offers that for modules (`module.enableCompileCache`); Node 20, which the device runs, has only
- * `vm.Script`'s `cachedData`, so the bin (src/cli/bin.ts) loads our bundles through `loadBundle`.
+ * `vm.Script`'s `cachedData`, so the bin (src/cli/bin.ts) loads our bundles through the loader
+ * `installBundleLoader` makes (the bundles ask it for each other by name: their `__load`).
  *
  * Where the caches come from: the build (and deploy/install.sh, with the node the service runs) runs the
  * command once and saves what V8 compiled (scripts/code-cache.mjs). They are never written at run time:
